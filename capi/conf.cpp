@@ -1,0 +1,39 @@
+// wg_conf_*.
+#include "handles.hpp"
+
+extern "C" {
+
+WG_API wg_conf_t* wg_conf_new(void) {
+  try {
+    return new wg_conf();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+WG_API int wg_conf_set(wg_conf_t* conf, const char* key, const char* value, char* errstr,
+                       size_t errstr_size) {
+  return wg::guarded([&] {
+    std::string err;
+    int rc;
+    if (!conf) {
+      err = "conf must not be NULL";
+      rc = WG_EINVAL;
+    } else {
+      rc = wg::config_set(conf->cfg, key, value, &err);
+    }
+    wg::write_errstr(errstr, errstr_size, rc == WG_OK ? std::string() : err);
+    return rc;
+  });
+}
+
+WG_API int wg_conf_set_log_cb(wg_conf_t* conf, wg_log_fn fn, void* opaque) {
+  if (!conf) return WG_EINVAL;
+  conf->cfg.log_fn = fn;
+  conf->cfg.log_opaque = fn ? opaque : nullptr;
+  return WG_OK;
+}
+
+WG_API void wg_conf_destroy(wg_conf_t* conf) { delete conf; }
+
+}  // extern "C"

@@ -1,0 +1,149 @@
+// wg_create, wg_start, wg_stop, wg_destroy, wg_submit*, wg_enqueue, wg_stats.
+#include "handles.hpp"
+
+namespace {
+
+int check_opts(const wg_submit_opts_t* opts) {
+  return (opts && opts->version != WG_SUBMIT_OPTS_VERSION) ? WG_EINVAL : WG_OK;
+}
+
+// Creates and submits an item; on error nothing was taken over.
+int submit_item(wg::Grinder* g, wg_work_fn fn, void* arg, const wg_submit_opts_t* opts,
+                bool future, wg::WorkItem** out) {
+  if (!fn || check_opts(opts) != WG_OK) {
+    g->count_rejected();
+    return WG_EINVAL;
+  }
+  wg::WorkItem* it = wg::WorkItem::create(fn, arg, opts);
+  if (!it) {
+    g->count_rejected();
+    return WG_ENOMEM;
+  }
+  if (future) {
+    it->is_future = true;
+    it->refs.store(2, std::memory_order_relaxed);  // pipeline + the caller's handle
+  }
+  *out = it;
+  return WG_OK;
+}
+
+void discard(wg::WorkItem* it) {
+  it->refs.store(1, std::memory_order_relaxed);
+  it->is_future = false;  // no grinder reference was taken
+  it->unref();
+}
+
+}  // namespace
+
+extern "C" {
+
+WG_API int wg_create(wg_grinder_t** out, const wg_conf_t* conf, wg_manager_t* manager,
+                     char* errstr, size_t errstr_size) {
+  return wg::guarded([&] {
+    std::string err;
+    int rc = WG_EINVAL;
+    if (!out) {
+      err = "out must not be NULL";
+    } else {
+      wg::Grinder* g = nullptr;
+      rc = wg::Grinder::create(conf ? conf->cfg : wg::Config(), manager ? manager->impl : nullptr,
+                               &g, &err);
+      if (rc == WG_OK) *out = to_handle(g);
+    }
+    wg::write_errstr(errstr, errstr_size, rc == WG_OK ? std::string() : err);
+    return rc;
+  });
+}
+
+WG_API int wg_start(wg_grinder_t* g) {
+  if (!g) return WG_EINVAL;
+  return wg::guarded([&] { return to_impl(g)->start(); });
+}
+
+WG_API int wg_stop(wg_grinder_t* g, int cancel_pending) {
+  if (!g) return WG_EINVAL;
+  return wg::guarded([&] { return to_impl(g)->stop(cancel_pending != 0); });
+}
+
+WG_API int wg_destroy(wg_grinder_t* g) {
+  if (!g) return WG_OK;
+  wg::Grinder* impl = to_impl(g);
+  if (impl->on_loop_thread()) return WG_EWRONGTHREAD;
+  return wg::guarded([&] {
+    int rc = impl->stop(false);
+    if (rc == WG_OK) impl->unref();
+    return rc;
+  });
+}
+
+WG_API int wg_submit_ex(wg_grinder_t* g, wg_work_fn fn, void* arg, wg_done_fn done, void* opaque,
+                        const wg_submit_opts_t* opts) {
+  if (!g) return WG_EINVAL;
+  wg::Grinder* impl = to_impl(g);
+  wg::WorkItem* it = nullptr;
+  int rc = submit_item(impl, fn, arg, opts, false, &it);
+  if (rc != WG_OK) return rc;
+  it->done = done;
+  it->opaque = opaque;
+  rc = impl->submit(it);
+  if (rc != WG_OK) discard(it);
+  return rc;
+}
+
+WG_API int wg_submit(wg_grinder_t* g, wg_work_fn fn, void* arg, wg_done_fn done, void* opaque) {
+  return wg_submit_ex(g, fn, arg, done, opaque, nullptr);
+}
+
+WG_API int wg_enqueue(wg_grinder_t* g, wg_work_fn fn, void* arg, const wg_submit_opts_t* opts,
+                      wg_future_t** out) {
+  if (!g) return WG_EINVAL;
+  wg::Grinder* impl = to_impl(g);
+  if (!out) {
+    impl->count_rejected();
+    return WG_EINVAL;
+  }
+  wg::WorkItem* it = nullptr;
+  int rc = submit_item(impl, fn, arg, opts, true, &it);
+  if (rc != WG_OK) return rc;
+  rc = impl->submit(it);
+  if (rc != WG_OK) {
+    discard(it);
+    return rc;
+  }
+  *out = to_handle(it);
+  return WG_OK;
+}
+
+WG_API int wg_submit_wait(wg_grinder_t* g, wg_work_fn fn, void* arg, const wg_submit_opts_t* opts,
+                          double timeout_seconds, wg_outcome_t* out) {
+  if (!g) return WG_EINVAL;
+  wg::Grinder* impl = to_impl(g);
+  if (!out || timeout_seconds != timeout_seconds) {  // NaN
+    impl->count_rejected();
+    return WG_EINVAL;
+  }
+  if (impl->on_loop_thread()) {
+    impl->count_rejected();
+    return WG_EWRONGTHREAD;
+  }
+  wg::WorkItem* it = nullptr;
+  int rc = submit_item(impl, fn, arg, opts, true, &it);
+  if (rc != WG_OK) return rc;
+  rc = impl->submit(it);
+  if (rc != WG_OK) {
+    discard(it);
+    return rc;
+  }
+  rc = it->wait_future(timeout_seconds, out);
+  if (rc == WG_ETIMEDOUT) impl->cancel(it);  // a result arriving later is disposed
+  it->release_future();
+  return rc;
+}
+
+WG_API int wg_stats(wg_grinder_t* g, wg_stats_t* out) {
+  if (!g || !out || out->version < 1 || out->version > WG_STATS_VERSION) return WG_EINVAL;
+  to_impl(g)->stats(out);
+  return WG_OK;
+}
+
+}  // extern "C"

@@ -1,0 +1,335 @@
+/*
+ * libworkgrinder: batch small synchronous jobs from many threads, run each
+ * batch on a leased pool of worker threads, and hand every caller its own
+ * outcome.
+ *
+ * Threads
+ * -------
+ * A grinder owns one event-loop thread (the "loop thread"). Work functions run
+ * on worker threads leased from a manager. `done` callbacks run on the loop
+ * thread. The following may be called from any thread, including the loop
+ * thread inside a `done` callback: wg_submit, wg_submit_ex, wg_enqueue,
+ * wg_stats, wg_future_cancel, wg_future_done, wg_future_release and
+ * wg_future_wait with timeout 0. Calls that block (wg_submit_wait,
+ * wg_future_wait with a timeout other than 0, wg_stop, wg_destroy,
+ * wg_manager_stop, wg_manager_destroy, wg_manager_acquire with a timeout other
+ * than 0) return WG_EWRONGTHREAD on a grinder's loop thread instead of
+ * deadlocking. No user callback is ever called while a library lock is held.
+ *
+ * Exactly once
+ * ------------
+ * Every submission call that returns WG_OK leads to exactly one outcome: one
+ * `done` call, or one future outcome. A call that returns an error takes
+ * nothing over and calls nothing.
+ *
+ * Two levels of status
+ * --------------------
+ * A call's return value says what happened to the call; an outcome's `status`
+ * says how the item ended (WG_OK, WG_EWORK, WG_ECANCELED, ...).
+ */
+#ifndef WORKGRINDER_H
+#define WORKGRINDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(WG_BUILDING_LIBRARY)
+#define WG_API __attribute__((visibility("default")))
+#else
+#define WG_API
+#endif
+
+/* ---------------------------------------------------------------- version */
+
+#define WG_VERSION_MAJOR 0
+#define WG_VERSION_MINOR 1
+#define WG_VERSION_PATCH 0
+#define WG_VERSION_STRING "0.1.0"
+
+/* The version of the library actually loaded: (major << 16) | (minor << 8) |
+ * patch. Any thread. */
+WG_API unsigned wg_version(void);
+/* The loaded library's version as "major.minor.patch"; static storage. */
+WG_API const char *wg_version_string(void);
+
+/* ------------------------------------------------------------ status codes */
+
+/* 0 is success; library errors are negative and are never renumbered. */
+#define WG_OK 0
+#define WG_EINVAL -1        /* bad argument or configuration value */
+#define WG_ENOTSTARTED -2   /* not started, or stopped */
+#define WG_ESTOPPING -3     /* stopping or stopped: no new work */
+#define WG_EWRONGTHREAD -4  /* a blocking call on a grinder's own loop thread */
+#define WG_ECANCELED -5     /* the item was cancelled */
+#define WG_ETIMEDOUT -6     /* the wait ended before the outcome or lease came */
+#define WG_EFULL -7         /* max_pending reached */
+#define WG_ENOMEM -8        /* out of memory (or threads) */
+#define WG_EWORK -9         /* the work function failed; see work_code */
+#define WG_ELEASE -10       /* lease expired, released or revoked */
+#define WG_EUNAVAILABLE -11 /* no executor free and waiting not allowed */
+#define WG_EALREADY -12     /* too late: the outcome was already decided */
+
+/* A short English description of a status; static storage; never NULL (an
+ * unknown code gives "unknown error"). Any thread. */
+WG_API const char *wg_strerror(int status);
+/* The status's symbolic name, e.g. "WG_EINVAL"; static storage; never NULL
+ * ("WG_UNKNOWN" for an unknown code). Any thread. */
+WG_API const char *wg_err_name(int status);
+
+/* ------------------------------------------------------------------ types */
+
+typedef struct wg_conf wg_conf_t;
+typedef struct wg_manager wg_manager_t;
+typedef struct wg_grinder wg_grinder_t;
+typedef struct wg_future wg_future_t;
+typedef struct wg_lease wg_lease_t;
+
+/* Runs on a leased worker thread. Return 0 on success; any other value fails
+ * the item with status WG_EWORK and that value as work_code. Whatever is stored
+ * in *result (NULL by default) travels to the outcome, success or not. */
+typedef int (*wg_work_fn)(void *arg, void **result);
+
+typedef struct wg_outcome {
+  int status;    /* WG_OK, WG_EWORK, WG_ECANCELED, WG_ELEASE, ... */
+  int work_code; /* the work function's return value (0 unless WG_EWORK) */
+  void *result;  /* owned by whoever receives the outcome */
+} wg_outcome_t;
+
+/* Receives one item's outcome. For a grinder it runs on the loop thread; for
+ * wg_lease_submit it runs on the worker thread (or on the thread that revoked
+ * the lease, for a task that never started). The outcome pointer is valid only
+ * during the call; the result it carries now belongs to the callee. */
+typedef void (*wg_done_fn)(const wg_outcome_t *outcome, void *opaque);
+
+/* Frees a result that no caller will receive: the work finished after its item
+ * was cancelled, or its future was released without taking the outcome. Runs
+ * on a worker thread, the loop thread, or the thread that released the future;
+ * it must not call back into the library. */
+typedef void (*wg_dispose_fn)(void *result, void *opaque);
+
+/* Log levels, as in syslog. */
+#define WG_LOG_ERROR 3
+#define WG_LOG_WARNING 4
+#define WG_LOG_INFO 6
+#define WG_LOG_DEBUG 7
+
+/* Receives a log line (no trailing newline; valid during the call only). It is
+ * called from the loop thread, a worker thread, the manager's expiry thread or
+ * the thread that called into the manager, never with a library lock held, so
+ * it must be thread-safe. It must not block for long or call wg_stop. */
+typedef void (*wg_log_fn)(int level, const char *message, void *opaque);
+
+/* ---------------------------------------------------------- configuration */
+
+/* A new configuration holding every key's default, or NULL when out of memory.
+ * The caller owns it; free it with wg_conf_destroy. A conf may be destroyed as
+ * soon as wg_create / wg_manager_create returned: they copy it. A conf is not
+ * thread-safe: don't change it from two threads at once. */
+WG_API wg_conf_t *wg_conf_new(void);
+
+/* Sets one key from its string form, parsed strictly (see the README's table).
+ * Returns WG_OK, or WG_EINVAL with a message naming the key and the rule in
+ * errstr (for example "batch_size_threshold must be an integer > 0"); an
+ * unknown key is rejected by name. errstr may be NULL; it is always
+ * NUL-terminated when errstr_size > 0. The conf is unchanged on error. */
+WG_API int wg_conf_set(wg_conf_t *conf, const char *key, const char *value, char *errstr,
+                       size_t errstr_size);
+
+/* Sets (or, with fn NULL, removes) the log callback. Silent by default.
+ * Returns WG_EINVAL when conf is NULL. */
+WG_API int wg_conf_set_log_cb(wg_conf_t *conf, wg_log_fn fn, void *opaque);
+
+/* Frees a conf. NULL-safe. */
+WG_API void wg_conf_destroy(wg_conf_t *conf);
+
+/* --------------------------------------------------------------- grinder */
+
+#define WG_SUBMIT_OPTS_VERSION 1
+typedef struct wg_submit_opts {
+  uint32_t version;       /* WG_SUBMIT_OPTS_VERSION */
+  const char *owner;      /* optional label, copied; used in log lines */
+  wg_dispose_fn dispose;  /* frees a result that no caller will receive */
+  void *dispose_opaque;
+} wg_submit_opts_t;
+
+/* Creates a stopped grinder from conf (NULL: every default). With manager NULL
+ * the grinder owns a private manager built from the same conf, started and
+ * stopped with the grinder. A shared manager is not owned: it must be started
+ * before wg_start and must outlive the grinder's stop. Returns WG_OK and sets
+ * *out, or WG_EINVAL (message in errstr, which may be NULL) or WG_ENOMEM. The
+ * caller owns *out and frees it with wg_destroy. Any thread. */
+WG_API int wg_create(wg_grinder_t **out, const wg_conf_t *conf, wg_manager_t *manager,
+                     char *errstr, size_t errstr_size);
+
+/* Starts the loop thread (and a private manager). Idempotent: WG_OK when
+ * already running. Errors: WG_EINVAL (g NULL), WG_ENOTSTARTED (shared manager
+ * not started), WG_ESTOPPING (a stop is in progress), WG_ENOMEM. A stopped
+ * grinder may be started again. Any thread but the loop thread. */
+WG_API int wg_start(wg_grinder_t *g);
+
+/* Stops the grinder and blocks until it has stopped. cancel_pending 0 drains:
+ * pending items are dispatched at once and every item completes. Otherwise
+ * cancels: pending items, a batch still waiting for a lease and items in
+ * flight get WG_ECANCELED at once; a work function already running is not
+ * interrupted (its later result goes to the item's dispose function). A
+ * cancelling stop may also overtake a draining stop in progress. Idempotent
+ * and safe before start. Errors: WG_EINVAL (g NULL), WG_EWRONGTHREAD (called
+ * on the loop thread). */
+WG_API int wg_stop(wg_grinder_t *g, int cancel_pending);
+
+/* Stops (draining) if running, then frees the grinder and, if it has one, its
+ * private manager. NULL-safe (returns WG_OK). Futures still held stay valid
+ * until released. Errors: WG_EWRONGTHREAD on the loop thread (nothing is
+ * freed). */
+WG_API int wg_destroy(wg_grinder_t *g);
+
+/* Submits fn(arg) and calls done(outcome, opaque) on the loop thread once it
+ * ended. done may be NULL (fire and forget; a result is then disposed). Returns
+ * WG_OK (exactly one outcome follows), or without taking anything over:
+ * WG_EINVAL (g or fn NULL), WG_ENOTSTARTED (before start or after stop),
+ * WG_ESTOPPING (stop in progress), WG_EFULL (max_pending reached), WG_ENOMEM.
+ * Any thread, including the loop thread. */
+WG_API int wg_submit(wg_grinder_t *g, wg_work_fn fn, void *arg, wg_done_fn done, void *opaque);
+
+/* wg_submit with options (opts may be NULL; its version must be
+ * WG_SUBMIT_OPTS_VERSION, else WG_EINVAL). */
+WG_API int wg_submit_ex(wg_grinder_t *g, wg_work_fn fn, void *arg, wg_done_fn done, void *opaque,
+                        const wg_submit_opts_t *opts);
+
+/* Submits fn(arg) and sets *out to a future for its outcome. The caller owns
+ * the future and must wg_future_release it. Errors as wg_submit (WG_EINVAL
+ * also for out NULL); *out is untouched on error. Any thread. */
+WG_API int wg_enqueue(wg_grinder_t *g, wg_work_fn fn, void *arg, const wg_submit_opts_t *opts,
+                      wg_future_t **out);
+
+/* Submits fn(arg) and waits up to timeout_seconds (< 0: no limit) for its
+ * outcome, stored in *out. Returns WG_OK once it holds the outcome (whose
+ * status may be WG_EWORK, WG_ECANCELED, ...), WG_ETIMEDOUT if it did not come
+ * in time (the item is then cancelled and a later result disposed), or a
+ * submission error as wg_submit. WG_EWRONGTHREAD on the loop thread. */
+WG_API int wg_submit_wait(wg_grinder_t *g, wg_work_fn fn, void *arg, const wg_submit_opts_t *opts,
+                          double timeout_seconds, wg_outcome_t *out);
+
+/* Waits up to timeout_seconds (0: poll; < 0: no limit) for the outcome and
+ * copies it to *out. Returns WG_OK with the outcome (the result then belongs to
+ * the caller; later waits return the same outcome), WG_ETIMEDOUT if not ready
+ * in time, WG_EINVAL (f or out NULL), WG_EWRONGTHREAD (timeout other than 0 on
+ * the future's own loop thread). Any thread. */
+WG_API int wg_future_wait(wg_future_t *f, double timeout_seconds, wg_outcome_t *out);
+
+/* Cancels the item. Returns WG_OK if it became cancelled: its outcome is now
+ * WG_ECANCELED; a pending item leaves the pending count at once; a running
+ * work function is not interrupted and its result goes to dispose. Returns
+ * WG_EINVAL (f NULL) or WG_EALREADY if the outcome was already decided. Any
+ * thread. */
+WG_API int wg_future_cancel(wg_future_t *f);
+
+/* 1 if the outcome is ready, 0 if not or f is NULL. Any thread. */
+WG_API int wg_future_done(const wg_future_t *f);
+
+/* Gives up the caller's reference. Does not cancel: the work still runs, and a
+ * result nobody took goes to dispose. NULL-safe. Any thread. */
+WG_API void wg_future_release(wg_future_t *f);
+
+#define WG_STATS_VERSION 1
+typedef struct wg_stats {
+  uint32_t version; /* caller sets WG_STATS_VERSION; fields only ever appended */
+  uint32_t started, stopping;
+  uint64_t pending, batch_size_threshold;
+  double max_wait_seconds, lease_seconds, oldest_wait_seconds;
+  uint64_t submitted, completed, failed, cancelled, rejected, batches, inflight_items,
+      inflight_batches;
+} wg_stats_t;
+
+/* A snapshot of the grinder's state and counters; never waits on the loop.
+ * submitted = completed + failed + cancelled + pending + inflight_items holds
+ * in a snapshot taken on the loop thread and in any snapshot once the grinder
+ * is idle or stopped. Errors: WG_EINVAL (g or out NULL, or out->version not
+ * between 1 and WG_STATS_VERSION). Any thread, any time. */
+WG_API int wg_stats(wg_grinder_t *g, wg_stats_t *out);
+
+/* --------------------------------------------------------------- manager */
+
+/* Creates a stopped manager of executors (pools of worker threads) from conf
+ * (NULL: defaults); reads the manager keys (max_pools, min_pools,
+ * workers_per_pool, default_lease_seconds, lease_grace_seconds,
+ * check_interval_seconds) and the log callback. Errors: WG_EINVAL (message in
+ * errstr), WG_ENOMEM. The caller owns *out; free it with wg_manager_destroy.
+ * Any thread. */
+WG_API int wg_manager_create(wg_manager_t **out, const wg_conf_t *conf, char *errstr,
+                             size_t errstr_size);
+
+/* Starts min_pools executors and the expiry thread. Idempotent. Errors:
+ * WG_EINVAL, WG_ENOMEM. A stopped manager may be started again. */
+WG_API int wg_manager_start(wg_manager_t *m);
+
+/* Stops the manager: every waiter in wg_manager_acquire wakes with
+ * WG_ESTOPPING, every lease is revoked (its tasks not yet started get
+ * WG_ELEASE), executors are retired and their idle threads joined; a thread
+ * still inside a work function is left to finish on its own, so this never
+ * hangs. Stop the grinders that use a manager before it. Idempotent. Errors:
+ * WG_EINVAL, WG_EWRONGTHREAD (on a grinder's loop thread). */
+WG_API int wg_manager_stop(wg_manager_t *m);
+
+/* Stops if needed, then frees the handle. Grinders still holding the manager
+ * keep its internals alive (it stays stopped). NULL-safe. Errors:
+ * WG_EWRONGTHREAD as wg_manager_stop (nothing is freed). */
+WG_API int wg_manager_destroy(wg_manager_t *m);
+
+/* Leases one executor for lease_seconds (<= 0: default_lease_seconds) with an
+ * optional owner label (copied). timeout_seconds 0: don't wait
+ * (WG_EUNAVAILABLE if none is free); < 0: wait without limit; else wait up to
+ * that long (WG_ETIMEDOUT). Waiters are served in FIFO order. Other errors:
+ * WG_EINVAL, WG_ENOTSTARTED, WG_ESTOPPING (stopped while waiting),
+ * WG_EWRONGTHREAD (a wait on a loop thread). The caller owns *out and must
+ * pass it to wg_lease_release exactly once. Any thread. */
+WG_API int wg_manager_acquire(wg_manager_t *m, double lease_seconds, const char *owner,
+                              double timeout_seconds, wg_lease_t **out);
+
+/* Runs fn(arg) on the leased executor; done (may be NULL) receives the outcome
+ * on the worker thread. Returns WG_OK (exactly one done call follows), or
+ * WG_EINVAL, WG_ELEASE (hard expiry passed, released or revoked), WG_ENOMEM,
+ * calling nothing. Any thread. */
+WG_API int wg_lease_submit(wg_lease_t *lease, wg_work_fn fn, void *arg, wg_done_fn done,
+                           void *opaque);
+
+/* Returns the executor to the manager and frees the handle. Work still running
+ * drains: the executor is reused only after it finished. Returns WG_OK, or
+ * WG_ELEASE if the lease had already expired or been revoked (the handle is
+ * freed all the same), or WG_EINVAL for NULL. Any thread. */
+WG_API int wg_lease_release(wg_lease_t *lease);
+
+#define WG_MANAGER_STATS_VERSION 1
+typedef struct wg_lease_info {
+  uint64_t id;
+  char owner[64];            /* NUL-terminated, truncated if longer */
+  double soft_remaining;     /* seconds until lease_seconds end (< 0: past) */
+  double hard_remaining;     /* seconds until revocation */
+} wg_lease_info_t;
+
+typedef struct wg_manager_stats {
+  uint32_t version; /* caller sets WG_MANAGER_STATS_VERSION */
+  uint32_t started;
+  uint64_t available; /* executors ready to lease */
+  uint64_t leased;    /* executors under a live lease */
+  uint64_t draining;  /* released, still finishing work */
+  uint64_t total;     /* available + leased + draining (at most max_pools) */
+  uint64_t waiters;   /* acquire requests queued */
+  uint64_t expired;   /* leases revoked at hard expiry so far */
+} wg_manager_stats_t;
+
+/* A snapshot of the manager. When leases is not NULL, up to capacity active
+ * leases are described there; *n_leases (may be NULL) receives the number of
+ * active leases, which may exceed capacity. Errors: WG_EINVAL. Any thread. */
+WG_API int wg_manager_stats(wg_manager_t *m, wg_manager_stats_t *out, wg_lease_info_t *leases,
+                            size_t capacity, size_t *n_leases);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WORKGRINDER_H */

@@ -1,0 +1,53 @@
+// Batch: the items dispatched together under one lease.
+//
+// Threads: the loop thread owns every field but `gate` and `refs`. Workers
+// return finished items through the batch's gate (enter, push to the loop,
+// leave); once the loop closes the gate (batch finished or abandoned at a
+// cancelling stop), workers handle returning items themselves. `refs` is 1
+// for the loop plus 1 per item submitted and not yet returned; the last
+// reference frees the batch, on whichever thread drops it.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "lease.hpp"
+#include "lease_request.hpp"
+#include "mpsc_queue.hpp"
+#include "rundown_gate.hpp"
+#include "work_item.hpp"
+
+namespace wg {
+
+class Grinder;
+
+struct Batch : MpscNode {
+  enum State { kAwaitingLease, kRunning, kAbandoning };
+
+  Batch(Grinder* g, uint64_t batch_id) : grinder(g), id(batch_id) {}
+
+  Grinder* const grinder;  // dereferenced only inside the gate or on the loop
+  const uint64_t id;
+  State state = kAwaitingLease;
+  std::vector<WorkItem*> items;  // nullptr once returned to the loop
+  size_t unreturned = 0;         // submitted, not yet returned to the loop
+  size_t must_arrive = 0;        // kAbandoning: finished items still in transit
+  size_t ok = 0, failed = 0, cancelled = 0;
+  uint64_t started_ns = 0;
+  LeaseRequest request;
+  int lease_status = 0;  // set by LeaseRequest::served
+  std::shared_ptr<Lease> lease;
+  RundownGate gate{true};
+  std::atomic<uint32_t> refs{1};
+
+  void unref() {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  // Worker side: hands a finished (or never started) item back to the loop, or
+  // drops it if the loop has abandoned this batch.
+  static void return_item(WorkItem* it);
+};
+
+}  // namespace wg

@@ -1,0 +1,219 @@
+// Grinder: creation, lifecycle, submission, cancellation and stats. The loop
+// thread's side is in grinder_loop.cpp.
+#include "grinder.hpp"
+
+#include <pthread.h>
+
+#include <new>
+
+#include "clock.hpp"
+
+namespace wg {
+
+namespace {
+thread_local const Grinder* tls_loop_grinder = nullptr;
+}
+
+int Grinder::create(const Config& cfg, std::shared_ptr<ExecutorManager> manager, Grinder** out,
+                    std::string* err) {
+  if (config_validate(cfg, err) != WG_OK) return WG_EINVAL;
+  bool owns = !manager;
+  if (owns) {
+    manager = ExecutorManager::create(cfg);
+    if (!manager) return WG_ENOMEM;
+  }
+  Grinder* g = new (std::nothrow) Grinder(cfg, std::move(manager), owns);
+  if (!g) return WG_ENOMEM;
+  *out = g;
+  return WG_OK;
+}
+
+Grinder::Grinder(const Config& cfg, std::shared_ptr<ExecutorManager> manager, bool owns_manager)
+    : cfg_(cfg),
+      max_wait_ns_(seconds_to_ns(cfg.max_wait_seconds)),
+      lease_ns_(seconds_to_ns(cfg.lease_seconds)),
+      logger_(cfg.log_fn, cfg.log_opaque),
+      manager_(std::move(manager)),
+      owns_manager_(owns_manager) {
+  submit_gate_.close_and_wait();
+  control_gate_.close_and_wait();
+}
+
+Grinder::~Grinder() {
+  // wg_destroy stopped us; the loop is closed and joined.
+  if (loop_thread_.joinable()) loop_thread_.detach();
+}
+
+bool Grinder::on_loop_thread() const { return tls_loop_grinder == this; }
+bool Grinder::any_loop_thread() { return tls_loop_grinder != nullptr; }
+
+int Grinder::start() {
+  std::lock_guard<std::mutex> lk(lifecycle_mu_);
+  int state = lifecycle_.load(std::memory_order_acquire);
+  if (state == kRunning) return WG_OK;
+  if (state == kStopping) return WG_ESTOPPING;
+  if (owns_manager_) {
+    int rc = manager_->start();
+    if (rc != WG_OK) return rc;
+  } else if (!manager_->started()) {
+    return WG_ENOTSTARTED;
+  }
+  if (uv_loop_init(&loop_) != 0) {
+    if (owns_manager_) manager_->stop();
+    return WG_ENOMEM;
+  }
+  uv_async_init(&loop_, &async_, &Grinder::on_async);
+  uv_timer_init(&loop_, &timer_);
+  async_.data = this;
+  timer_.data = this;
+  loop_initialized_ = true;
+  closing_ = false;
+  timer_due_ns_ = 0;
+  stop_request_.store(kNoStop, std::memory_order_relaxed);
+  wake_flag_.store(false, std::memory_order_relaxed);
+  try {
+    loop_thread_ = std::thread([this] { loop_main(); });
+  } catch (const std::system_error&) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_loop_close(&loop_);
+    loop_initialized_ = false;
+    if (owns_manager_) manager_->stop();
+    return WG_ENOMEM;
+  }
+  lifecycle_.store(kRunning, std::memory_order_release);
+  control_gate_.open();
+  submit_gate_.open();
+  logger_.logf(WG_LOG_INFO, "grinder started: batch_size_threshold %llu, max_wait_seconds %g",
+               static_cast<unsigned long long>(cfg_.batch_size_threshold), cfg_.max_wait_seconds);
+  return WG_OK;
+}
+
+void Grinder::request_stop(StopRequest mode) {
+  uint32_t cur = stop_request_.load(std::memory_order_acquire);
+  while (cur < mode && !stop_request_.compare_exchange_weak(cur, mode, std::memory_order_acq_rel)) {
+  }
+  if (control_gate_.enter()) {
+    wake();
+    control_gate_.leave();
+  }
+}
+
+int Grinder::stop(bool cancel) {
+  if (on_loop_thread()) return WG_EWRONGTHREAD;
+  std::unique_lock<std::mutex> lk(lifecycle_mu_);
+  int state = lifecycle_.load(std::memory_order_acquire);
+  if (state == kStopped) return WG_OK;
+  if (state == kStopping) {  // another thread is stopping: escalate if asked, then wait
+    if (cancel) request_stop(kCancelStop);
+    stopped_cv_.wait(lk, [&] { return lifecycle_.load() == kStopped; });
+    return WG_OK;
+  }
+  lifecycle_.store(kStopping, std::memory_order_release);
+  lk.unlock();
+
+  submit_gate_.close_and_wait();  // from here on no producer can push
+  logger_.logf(WG_LOG_INFO, "grinder stopping (%s)", cancel ? "cancel" : "drain");
+  request_stop(cancel ? kCancelStop : kDrainStop);
+  loop_thread_.join();
+  uv_loop_close(&loop_);
+  loop_initialized_ = false;
+  if (owns_manager_) manager_->stop();
+  logger_.logf(WG_LOG_INFO, "grinder stopped");
+
+  lk.lock();
+  lifecycle_.store(kStopped, std::memory_order_release);
+  stopped_cv_.notify_all();
+  return WG_OK;
+}
+
+void Grinder::loop_main() {
+  pthread_setname_np(pthread_self(), "wg-loop");
+  tls_loop_grinder = this;
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  tls_loop_grinder = nullptr;
+}
+
+void Grinder::wake() {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (!wake_flag_.load(std::memory_order_seq_cst) &&
+      !wake_flag_.exchange(true, std::memory_order_seq_cst))
+    uv_async_send(&async_);
+}
+
+int Grinder::submit(WorkItem* it) {
+  if (!submit_gate_.enter()) {
+    counters_.rejected.fetch_add(1, std::memory_order_relaxed);
+    return lifecycle_.load(std::memory_order_acquire) == kStopping ? WG_ESTOPPING : WG_ENOTSTARTED;
+  }
+  if (cfg_.max_pending > 0 &&
+      counters_.pending_slots.fetch_add(1, std::memory_order_acq_rel) >= cfg_.max_pending) {
+    counters_.pending_slots.fetch_sub(1, std::memory_order_acq_rel);
+    submit_gate_.leave();
+    counters_.rejected.fetch_add(1, std::memory_order_relaxed);
+    return WG_EFULL;
+  }
+  it->grinder = this;
+  if (it->is_future) ref();
+  it->submit_ns = now_ns();
+  counters_.submitted.fetch_add(1, std::memory_order_acq_rel);
+  if (oldest_ns_.load(std::memory_order_relaxed) == 0) {
+    uint64_t zero = 0;
+    oldest_ns_.compare_exchange_strong(zero, it->submit_ns, std::memory_order_relaxed);
+  }
+  inbound_.push(it);
+  wake();
+  submit_gate_.leave();
+  return WG_OK;
+}
+
+int Grinder::cancel(WorkItem* it) {
+  uint32_t st = it->state.load(std::memory_order_acquire);
+  do {
+    if (st == kFinished || st == kCancelled) return WG_EALREADY;
+  } while (!it->state.compare_exchange_weak(st, kCancelled, std::memory_order_acq_rel));
+  it->outcome = wg_outcome_t{WG_ECANCELED, 0, nullptr};
+  if (st == kQueued) {
+    counters_.cancelled_pending.fetch_add(1, std::memory_order_acq_rel);
+    if (cfg_.max_pending > 0) counters_.pending_slots.fetch_sub(1, std::memory_order_acq_rel);
+    // Let the loop drop it from the pending queue and re-aim its timer.
+    sweep_request_.store(true, std::memory_order_release);
+    if (control_gate_.enter()) {
+      wake();
+      control_gate_.leave();
+    }
+  } else {
+    counters_.cancelled_inflight.fetch_add(1, std::memory_order_acq_rel);
+  }
+  if (logger_.enabled())
+    logger_.logf(WG_LOG_DEBUG, "item%s%s cancelled %s", it->owner ? " of " : "",
+                 it->owner ? it->owner : "", st == kQueued ? "while pending" : "in flight");
+  if (it->is_future) it->publish_future();
+  return WG_OK;
+}
+
+void Grinder::stats(wg_stats_t* out) const {
+  GrinderCounters::Snapshot s = counters_.snapshot();
+  int state = lifecycle_.load(std::memory_order_acquire);
+  out->started = state != kStopped;
+  out->stopping = state == kStopping;
+  out->pending = s.pending;
+  out->batch_size_threshold = cfg_.batch_size_threshold;
+  out->max_wait_seconds = cfg_.max_wait_seconds;
+  out->lease_seconds = cfg_.lease_seconds;
+  uint64_t oldest = oldest_ns_.load(std::memory_order_acquire);
+  uint64_t now = now_ns();
+  out->oldest_wait_seconds =
+      (s.pending > 0 && oldest != 0 && now > oldest) ? ns_to_seconds(static_cast<int64_t>(now - oldest)) : 0;
+  out->submitted = s.submitted;
+  out->completed = s.completed;
+  out->failed = s.failed;
+  out->cancelled = s.cancelled;
+  out->rejected = s.rejected;
+  out->batches = s.batches;
+  out->inflight_items = s.inflight_items;
+  out->inflight_batches = s.inflight_batches;
+}
+
+}  // namespace wg

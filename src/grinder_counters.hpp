@@ -1,0 +1,67 @@
+// GrinderCounters: the item counters behind wg_stats. Every item moves
+// submitted -> (pending) -> dispatched -> completed | failed | cancelled, or
+// pending -> cancelled, and each move bumps exactly one counter; pending and
+// inflight_items are derived, so the documented sum holds by construction in
+// a snapshot taken on the loop thread. Reads go downstream first so that a
+// snapshot from another thread never counts an item twice.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace wg {
+
+struct GrinderCounters {
+  // Producers.
+  alignas(64) std::atomic<uint64_t> submitted{0};
+  std::atomic<uint64_t> rejected{0};
+  // Loop thread only (single writer: plain load + store).
+  alignas(64) std::atomic<uint64_t> dispatched{0};
+  std::atomic<uint64_t> completed{0};
+  std::atomic<uint64_t> failed{0};
+  std::atomic<uint64_t> batches{0};
+  std::atomic<uint64_t> inflight_batches{0};
+  // Any thread (cancellers).
+  alignas(64) std::atomic<uint64_t> cancelled_pending{0};
+  std::atomic<uint64_t> cancelled_inflight{0};
+  // Only maintained when max_pending > 0: admitted and not yet dispatched or cancelled.
+  alignas(64) std::atomic<uint64_t> pending_slots{0};
+
+  static void bump(std::atomic<uint64_t>& loop_counter, uint64_t by = 1) {
+    loop_counter.store(loop_counter.load(std::memory_order_relaxed) + by, std::memory_order_release);
+  }
+
+  struct Snapshot {
+    uint64_t submitted, rejected, completed, failed, cancelled, pending, inflight_items, batches,
+        inflight_batches;
+  };
+
+  Snapshot snapshot() const {
+    Snapshot s;
+    s.completed = completed.load(std::memory_order_acquire);
+    s.failed = failed.load(std::memory_order_acquire);
+    uint64_t ci = cancelled_inflight.load(std::memory_order_acquire);
+    uint64_t d = dispatched.load(std::memory_order_acquire);
+    uint64_t cp = cancelled_pending.load(std::memory_order_acquire);
+    s.submitted = submitted.load(std::memory_order_acquire);
+    s.rejected = rejected.load(std::memory_order_acquire);
+    s.batches = batches.load(std::memory_order_acquire);
+    s.inflight_batches = inflight_batches.load(std::memory_order_acquire);
+    s.cancelled = cp + ci;
+    s.pending = clamped_difference(s.submitted, d + cp);
+    // A canceller may count an item as cancelled just before the loop counts
+    // its dispatch; only a snapshot from another thread can see that instant.
+    s.inflight_items = clamped_difference(d, s.completed + s.failed + ci);
+    return s;
+  }
+
+  uint64_t pending() const {
+    uint64_t d = dispatched.load(std::memory_order_acquire);
+    uint64_t cp = cancelled_pending.load(std::memory_order_acquire);
+    return clamped_difference(submitted.load(std::memory_order_acquire), d + cp);
+  }
+
+  static uint64_t clamped_difference(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+};
+
+}  // namespace wg

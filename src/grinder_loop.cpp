@@ -1,0 +1,387 @@
+// Grinder, loop-thread side: draining the queues, batching, leasing, timer
+// flushes, delivering outcomes and the two kinds of stop. Everything here runs
+// on the loop thread.
+#include <algorithm>
+#include <cmath>
+#include <new>
+
+#include "clock.hpp"
+#include "grinder.hpp"
+
+namespace wg {
+
+void Grinder::on_async(uv_async_t* h) { static_cast<Grinder*>(h->data)->on_wake(); }
+
+void Grinder::on_timer(uv_timer_t* h) {
+  Grinder* g = static_cast<Grinder*>(h->data);
+  g->timer_due_ns_ = 0;
+  g->pending_.sweep_front();
+  g->dispatch_ready();
+  g->rearm_timer();
+}
+
+// Under the manager lock, on any thread: record the answer, wake the loop.
+void Grinder::on_lease_served(LeaseRequest* req, int status, std::shared_ptr<Lease> lease) {
+  Batch* b = static_cast<Batch*>(req->context);
+  b->lease_status = status;
+  b->lease = std::move(lease);
+  b->grinder->grants_.push(b);
+  b->grinder->wake();
+}
+
+void Grinder::on_wake() {
+  wake_flag_.store(false, std::memory_order_seq_cst);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  take_grants();
+  take_completions();
+  take_inbound();
+  if (sweep_request_.exchange(false, std::memory_order_acq_rel)) {
+    pending_.sweep_front();
+    // Many cancelled items in the middle: drop them too (amortized O(1)).
+    if (pending_.size() > 2 * counters_.pending() + 64) pending_.compact();
+    publish_oldest();
+  }
+  dispatch_ready();
+  advance_stop();
+  rearm_timer();
+}
+
+void Grinder::take_inbound() {
+  bool any = false;
+  while (MpscNode* n = inbound_.pop()) {
+    WorkItem* it = static_cast<WorkItem*>(n);
+    if (it->state.load(std::memory_order_acquire) == kQueued) {
+      pending_.push_back(it);
+      any = true;
+    } else {
+      it->unref();  // cancelled before we saw it
+    }
+  }
+  if (any) publish_oldest();
+}
+
+void Grinder::publish_oldest() {
+  pending_.sweep_front();
+  oldest_ns_.store(pending_.empty() ? 0 : pending_.front()->submit_ns, std::memory_order_release);
+}
+
+void Grinder::take_grants() {
+  while (MpscNode* n = grants_.pop()) {
+    Batch* b = static_cast<Batch*>(n);
+    if (b->lease_status != WG_OK) {
+      logger_.logf(WG_LOG_WARNING, "batch %llu: no lease (%s)",
+                   static_cast<unsigned long long>(b->id), wg_err_name(b->lease_status));
+      for (WorkItem* it : b->items) fail_unsubmitted(b, it, b->lease_status);
+      finish_batch(b);
+      continue;
+    }
+    logger_.logf(WG_LOG_DEBUG, "batch %llu: lease %llu granted after waiting",
+                 static_cast<unsigned long long>(b->id),
+                 static_cast<unsigned long long>(b->lease->id()));
+    run_batch(b);
+  }
+}
+
+void Grinder::take_completions() {
+  while (MpscNode* n = completions_.pop()) {
+    WorkItem* it = static_cast<WorkItem*>(n);
+    Batch* b = it->batch;
+    b->refs.fetch_sub(1, std::memory_order_relaxed);  // never the last: the loop holds one
+    item_returned(b, it);
+  }
+}
+
+// A batch is due when the threshold is reached, the oldest item's wait is
+// over, or a draining stop wants everything out.
+void Grinder::dispatch_ready() {
+  uint32_t stop = stop_request_.load(std::memory_order_acquire);
+  if (stop == kCancelStop || closing_) return;
+  while (batches_.size() < cfg_.max_inflight_batches) {
+    pending_.sweep_front();
+    if (pending_.empty()) return;
+    bool due = now_ns() >= pending_.front()->submit_ns + max_wait_ns_;
+    if (!(due || stop == kDrainStop || counters_.pending() >= cfg_.batch_size_threshold)) return;
+    if (!dispatch_batch()) return;
+  }
+}
+
+bool Grinder::dispatch_batch() {
+  Batch* b = new (std::nothrow) Batch(this, next_batch_id_);
+  if (!b) return false;  // retried at the next wake-up or timer
+  try {
+    b->items.reserve(pending_.size());
+  } catch (const std::bad_alloc&) {
+    delete b;
+    return false;
+  }
+  while (WorkItem* it = pending_.pop_front()) {
+    uint32_t expected = kQueued;
+    if (!it->state.compare_exchange_strong(expected, kDispatched, std::memory_order_acq_rel)) {
+      it->unref();  // cancelled while pending
+      continue;
+    }
+    it->batch = b;
+    it->batch_index = static_cast<uint32_t>(b->items.size());
+    b->items.push_back(it);
+  }
+  publish_oldest();
+  if (b->items.empty()) {
+    delete b;
+    return false;
+  }
+  ++next_batch_id_;
+  size_t n = b->items.size();
+  GrinderCounters::bump(counters_.dispatched, n);
+  GrinderCounters::bump(counters_.batches);
+  GrinderCounters::bump(counters_.inflight_batches);
+  if (cfg_.max_pending > 0) counters_.pending_slots.fetch_sub(n, std::memory_order_acq_rel);
+  b->unreturned = n;
+  b->started_ns = now_ns();
+  batches_.push_back(b);
+
+  b->request.lease_ns = lease_ns_;
+  b->request.owner = cfg_.owner_prefix + "-" + std::to_string(b->id);
+  b->request.served = &Grinder::on_lease_served;
+  b->request.context = b;
+  logger_.logf(WG_LOG_INFO, "batch %llu started: %zu item(s), lease owner %s",
+               static_cast<unsigned long long>(b->id), n, b->request.owner.c_str());
+  int rc = manager_->acquire_or_enqueue(&b->request, &b->lease);
+  if (rc == WG_OK) {
+    run_batch(b);
+  } else if (rc == ExecutorManager::kQueued) {
+    logger_.logf(WG_LOG_DEBUG, "batch %llu waits for a lease", static_cast<unsigned long long>(b->id));
+  } else {
+    logger_.logf(WG_LOG_WARNING, "batch %llu: no lease (%s)", static_cast<unsigned long long>(b->id),
+                 wg_err_name(rc));
+    for (WorkItem* it : b->items) fail_unsubmitted(b, it, rc);
+    finish_batch(b);
+  }
+  return true;
+}
+
+// Submits the batch's live items through its lease; items the lease does not
+// take get the submission error, items it took get their real outcome.
+void Grinder::run_batch(Batch* b) {
+  b->state = Batch::kRunning;
+  std::vector<Task*> tasks;
+  std::vector<WorkItem*> submitted;
+  try {
+    tasks.reserve(b->items.size());
+    submitted.reserve(b->items.size());
+  } catch (const std::bad_alloc&) {
+    for (WorkItem* it : b->items) fail_unsubmitted(b, it, WG_ENOMEM);
+    finish_batch(b);
+    return;
+  }
+  for (WorkItem* it : b->items) {
+    if (it->state.load(std::memory_order_acquire) == kCancelled) {
+      item_returned(b, it);  // cancelled while waiting for the lease: never submitted
+      continue;
+    }
+    tasks.push_back(it);
+    submitted.push_back(it);
+  }
+  // Returned items drop a reference each; hold them all before any can return.
+  b->refs.fetch_add(static_cast<uint32_t>(tasks.size()), std::memory_order_relaxed);
+  size_t accepted = 0;
+  int rc = tasks.empty() ? WG_OK : b->lease->submit_many(tasks.data(), tasks.size(), &accepted);
+  if (accepted < tasks.size()) {
+    logger_.logf(WG_LOG_WARNING, "batch %llu: %zu of %zu item(s) not submitted (%s)",
+                 static_cast<unsigned long long>(b->id), tasks.size() - accepted, tasks.size(),
+                 wg_err_name(rc));
+    b->refs.fetch_sub(static_cast<uint32_t>(tasks.size() - accepted), std::memory_order_relaxed);
+    for (size_t i = accepted; i < submitted.size(); ++i) fail_unsubmitted(b, submitted[i], rc);
+  }
+  if (b->unreturned == 0) finish_batch(b);
+}
+
+// An item the executor never took: its outcome is the submission error.
+void Grinder::fail_unsubmitted(Batch* b, WorkItem* it, int status) {
+  if (!it || b->items[it->batch_index] == nullptr) return;  // already returned
+  uint32_t expected = kDispatched;
+  if (it->state.compare_exchange_strong(expected, kFinished, std::memory_order_acq_rel))
+    it->outcome = wg_outcome_t{status, 0, nullptr};
+  item_returned(b, it);
+}
+
+// An item is back on the loop (from a worker, or never submitted): deliver a
+// decided outcome, account, free. A worker's batch reference was dropped by
+// the caller.
+void Grinder::item_returned(Batch* b, WorkItem* it) {
+  uint32_t st = it->state.load(std::memory_order_acquire);
+  b->items[it->batch_index] = nullptr;
+  --b->unreturned;
+  if (st == kFinished) {
+    if (b->state == Batch::kAbandoning) --b->must_arrive;
+    if (it->outcome.status == WG_OK)
+      ++b->ok;
+    else
+      ++b->failed;
+    deliver(it);
+  } else {
+    ++b->cancelled;
+  }
+  it->unref();
+  if (b->unreturned == 0 && b->state == Batch::kRunning) finish_batch(b);
+}
+
+void Grinder::deliver(WorkItem* it) {
+  const wg_outcome_t& o = it->outcome;
+  if (o.status == WG_OK)
+    GrinderCounters::bump(counters_.completed);
+  else
+    GrinderCounters::bump(counters_.failed);
+  if (o.status != WG_OK && logger_.enabled())
+    logger_.logf(WG_LOG_DEBUG, "item%s%s failed: %s (work_code %d)", it->owner ? " of " : "",
+                 it->owner ? it->owner : "", wg_err_name(o.status), o.work_code);
+  if (it->is_future)
+    it->publish_future();
+  else if (it->done)
+    it->done(&o, it->opaque);
+  else
+    it->dispose_result(o.result);
+}
+
+void Grinder::remove_batch(Batch* b) {
+  batches_.erase(std::find(batches_.begin(), batches_.end(), b));
+  GrinderCounters::bump(counters_.inflight_batches, static_cast<uint64_t>(-1));
+}
+
+// Every item is back: close the gate (a worker may still be leaving it after
+// its push), release the lease, and maybe dispatch the next batch.
+void Grinder::finish_batch(Batch* b) {
+  b->gate.close_and_wait();
+  if (b->lease) b->lease->release();
+  logger_.logf(WG_LOG_INFO, "batch %llu finished: %zu ok, %zu failed, %zu cancelled in %.3f ms",
+               static_cast<unsigned long long>(b->id), b->ok, b->failed, b->cancelled,
+               static_cast<double>(now_ns() - b->started_ns) / 1e6);
+  remove_batch(b);
+  b->unref();
+  dispatch_ready();
+}
+
+// A cancelling stop: every undecided item gets WG_ECANCELED now.
+void Grinder::cancel_everything() {
+  while (WorkItem* it = pending_.pop_front()) {
+    uint32_t expected = kQueued;
+    if (it->state.compare_exchange_strong(expected, kCancelled, std::memory_order_acq_rel)) {
+      it->outcome = wg_outcome_t{WG_ECANCELED, 0, nullptr};
+      counters_.cancelled_pending.fetch_add(1, std::memory_order_acq_rel);
+      if (cfg_.max_pending > 0) counters_.pending_slots.fetch_sub(1, std::memory_order_acq_rel);
+      if (it->is_future)
+        it->publish_future();
+      else if (it->done)
+        it->done(&it->outcome, it->opaque);
+    }
+    it->unref();
+  }
+  publish_oldest();
+
+  // finish_batch and take_grants may remove batches: look them up afresh.
+  for (;;) {
+    auto found = std::find_if(batches_.begin(), batches_.end(),
+                              [](Batch* x) { return x->state != Batch::kAbandoning; });
+    if (found == batches_.end()) break;
+    Batch* b = *found;
+    if (b->state == Batch::kAwaitingLease) {
+      if (!manager_->cancel_request(&b->request)) {
+        take_grants();  // it was served just now: its grant is already queued
+        continue;
+      }
+      // Never submitted: every item is still ours.
+      size_t cancelled = 0;
+      for (WorkItem* it : b->items) {
+        if (!it) continue;
+        if (cancel_dispatched(it)) ++cancelled;
+        item_returned(b, it);
+      }
+      logger_.logf(WG_LOG_INFO, "batch %llu cancelled while waiting for a lease: %zu item(s)",
+                   static_cast<unsigned long long>(b->id), cancelled);
+      finish_batch(b);
+      continue;
+    }
+    size_t cancelled = 0;
+    for (WorkItem* it : b->items) {
+      if (!it) continue;
+      if (cancel_dispatched(it))
+        ++cancelled;
+      else if (it->state.load(std::memory_order_acquire) == kFinished)
+        ++b->must_arrive;  // decided before us; on its way back
+    }
+    logger_.logf(WG_LOG_INFO, "batch %llu cancelled in flight: %zu item(s)",
+                 static_cast<unsigned long long>(b->id), cancelled);
+    if (b->lease) b->lease->release();  // the executor drains what still runs
+    b->state = Batch::kAbandoning;
+  }
+}
+
+// Cancels a dispatched or running item and delivers WG_ECANCELED. False if its
+// outcome was already decided.
+bool Grinder::cancel_dispatched(WorkItem* it) {
+  uint32_t st = it->state.load(std::memory_order_acquire);
+  do {
+    if (st != kDispatched && st != kRunning) return false;
+  } while (!it->state.compare_exchange_weak(st, kCancelled, std::memory_order_acq_rel));
+  it->outcome = wg_outcome_t{WG_ECANCELED, 0, nullptr};
+  counters_.cancelled_inflight.fetch_add(1, std::memory_order_acq_rel);
+  if (it->is_future)
+    it->publish_future();
+  else if (it->done)
+    it->done(&it->outcome, it->opaque);
+  return true;
+}
+
+void Grinder::advance_stop() {
+  uint32_t stop = stop_request_.load(std::memory_order_acquire);
+  if (stop == kNoStop || closing_) return;
+  take_inbound();  // producers are shut out: this is the last of them
+  if (stop == kCancelStop) {
+    cancel_everything();
+    for (Batch* b : batches_)
+      if (b->state != Batch::kAbandoning || b->must_arrive > 0) return;  // still arriving
+    // Abandon: after its gate closes, workers drop their items themselves.
+    for (Batch* b : batches_) b->gate.close_and_wait();
+    take_completions();  // items pushed before the gates closed
+    std::vector<Batch*> batches;
+    batches.swap(batches_);
+    for (Batch* b : batches) {
+      GrinderCounters::bump(counters_.inflight_batches, static_cast<uint64_t>(-1));
+      b->unref();
+    }
+  } else {
+    dispatch_ready();
+    if (!pending_.empty() || !batches_.empty()) return;
+  }
+  closing_ = true;
+  control_gate_.close_and_wait();
+  take_completions();
+  uv_timer_stop(&timer_);
+  timer_due_ns_ = 0;
+  uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+  sweep_request_.store(false, std::memory_order_relaxed);
+  oldest_ns_.store(0, std::memory_order_release);
+}
+
+// Arms the timer for the oldest pending item's deadline, in the loop's own
+// millisecond clock rounded up so that it never fires early.
+void Grinder::rearm_timer() {
+  if (closing_) return;
+  pending_.sweep_front();
+  bool inflight_full = batches_.size() >= cfg_.max_inflight_batches;
+  if (pending_.empty() || inflight_full) {
+    // Nothing to wait for, or a finishing batch will dispatch (and re-arm).
+    if (timer_due_ns_ != 0) uv_timer_stop(&timer_);
+    timer_due_ns_ = 0;
+    return;
+  }
+  uint64_t due = pending_.front()->submit_ns + max_wait_ns_;
+  if (due == timer_due_ns_) return;
+  uv_update_time(&loop_);
+  uint64_t now_ms = uv_now(&loop_);
+  uint64_t due_ms = (due + 999999) / 1000000;
+  uv_timer_start(&timer_, &Grinder::on_timer, due_ms > now_ms ? due_ms - now_ms : 0, 0);
+  timer_due_ns_ = due;
+}
+
+}  // namespace wg

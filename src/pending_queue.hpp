@@ -1,0 +1,77 @@
+// PendingQueue: the loop thread's FIFO of items waiting for a batch, oldest
+// first, linked through the items' queue node. Loop thread only. Items
+// cancelled while pending stay linked until the loop sweeps them (the stats
+// already count them as cancelled); sweep_front keeps the head live so that
+// the oldest item's deadline is right.
+#pragma once
+
+#include <cstddef>
+
+#include "work_item.hpp"
+
+namespace wg {
+
+class PendingQueue {
+ public:
+  bool empty() const { return head_ == nullptr; }
+  size_t size() const { return size_; }
+  WorkItem* front() const { return head_; }
+
+  void push_back(WorkItem* it) {
+    it->next.store(nullptr, std::memory_order_relaxed);
+    if (tail_)
+      tail_->next.store(it, std::memory_order_relaxed);
+    else
+      head_ = it;
+    tail_ = it;
+    ++size_;
+  }
+
+  WorkItem* pop_front() {
+    WorkItem* it = head_;
+    if (!it) return nullptr;
+    head_ = next_of(it);
+    if (!head_) tail_ = nullptr;
+    --size_;
+    return it;
+  }
+
+  // Drops cancelled items from the head.
+  void sweep_front() {
+    while (head_ && head_->state.load(std::memory_order_acquire) != kQueued) pop_front()->unref();
+  }
+
+  // Drops every cancelled item.
+  void compact() {
+    WorkItem* keep_head = nullptr;
+    WorkItem* keep_tail = nullptr;
+    size_t kept = 0;
+    while (WorkItem* it = pop_front()) {
+      if (it->state.load(std::memory_order_acquire) != kQueued) {
+        it->unref();
+        continue;
+      }
+      it->next.store(nullptr, std::memory_order_relaxed);
+      if (keep_tail)
+        keep_tail->next.store(it, std::memory_order_relaxed);
+      else
+        keep_head = it;
+      keep_tail = it;
+      ++kept;
+    }
+    head_ = keep_head;
+    tail_ = keep_tail;
+    size_ = kept;
+  }
+
+ private:
+  static WorkItem* next_of(WorkItem* it) {
+    return static_cast<WorkItem*>(it->next.load(std::memory_order_relaxed));
+  }
+
+  WorkItem* head_ = nullptr;
+  WorkItem* tail_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace wg

@@ -1,0 +1,155 @@
+#include "thread_pool_executor.hpp"
+
+#include <pthread.h>
+
+#include <cstring>
+#include <new>
+#include <system_error>
+
+#include "workgrinder/workgrinder.h"
+
+namespace wg {
+
+std::shared_ptr<ThreadPoolExecutor> ThreadPoolExecutor::create(size_t workers, int* err) {
+  std::shared_ptr<ThreadPoolExecutor> ex(new (std::nothrow) ThreadPoolExecutor());
+  if (!ex) {
+    *err = WG_ENOMEM;
+    return nullptr;
+  }
+  std::lock_guard<std::mutex> lk(ex->mu_);
+  ex->workers_.resize(workers);
+  for (size_t i = 0; i < workers; ++i) {
+    try {
+      ex->workers_[i].thread = std::thread([self = ex, i] { self->worker_main(i); });
+    } catch (const std::system_error&) {
+      ex->retired_ = true;  // the threads started so far exit at once
+      *err = WG_ENOMEM;
+      return nullptr;  // ~ThreadPoolExecutor runs when they have exited, and joins them
+    }
+  }
+  return ex;
+}
+
+ThreadPoolExecutor::~ThreadPoolExecutor() {
+  for (Worker& w : workers_) {
+    if (!w.thread.joinable()) continue;
+    if (w.thread.get_id() == std::this_thread::get_id())
+      w.thread.detach();  // the last owner was this worker itself
+    else
+      w.thread.join();  // it dropped its reference: it is returning
+  }
+  while (head_) {
+    TaskRange* r = head_;
+    head_ = r->link;
+    delete r;
+  }
+}
+
+int ThreadPoolExecutor::submit_many(Task* const* tasks, size_t n, size_t* accepted) {
+  *accepted = 0;
+  if (n == 0) return WG_OK;
+  TaskRange* r = new (std::nothrow) TaskRange();
+  Task** copy = r ? new (std::nothrow) Task*[n] : nullptr;
+  if (!copy) {
+    delete r;
+    return WG_ENOMEM;
+  }
+  r->tasks.reset(copy);
+  std::memcpy(copy, tasks, n * sizeof(Task*));
+  r->n = n;
+  bool wake_all;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (retired_) {
+      delete r;
+      return WG_ELEASE;
+    }
+    tasks_accepted(n);
+    if (tail_)
+      tail_->link = r;
+    else
+      head_ = r;
+    tail_ = r;
+    if (idle_ == 0) {
+      *accepted = n;
+      return WG_OK;
+    }
+    wake_all = n > 1 && idle_ > 1;
+  }
+  if (wake_all)
+    cv_.notify_all();
+  else
+    cv_.notify_one();
+  *accepted = n;
+  return WG_OK;
+}
+
+void ThreadPoolExecutor::drop_exhausted_head_locked() {
+  while (head_ && head_->next.load(std::memory_order_relaxed) >= head_->n) {
+    TaskRange* r = head_;
+    head_ = r->link;
+    if (!head_) tail_ = nullptr;
+    r->unlinked = true;
+    if (r->holders == 0) delete r;
+  }
+}
+
+void ThreadPoolExecutor::worker_main(size_t index) {
+  pthread_setname_np(pthread_self(), "wg-worker");
+  std::unique_lock<std::mutex> lk(mu_);
+  for (;;) {
+    drop_exhausted_head_locked();
+    if (!head_) {
+      if (retired_) break;
+      ++idle_;
+      cv_.wait(lk);
+      --idle_;
+      continue;
+    }
+    TaskRange* r = head_;
+    ++r->holders;
+    workers_[index].busy = true;
+    lk.unlock();
+    size_t i;
+    while ((i = r->next.fetch_add(1, std::memory_order_acq_rel)) < r->n) {
+      Task* t = r->tasks[i];
+      t->run(t, WG_OK);
+      task_done();
+    }
+    lk.lock();
+    workers_[index].busy = false;
+    if (--r->holders == 0 && r->unlinked) delete r;
+  }
+}
+
+std::vector<Task*> ThreadPoolExecutor::retire() {
+  std::vector<Task*> unstarted;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    retired_ = true;
+    for (TaskRange* r = head_; r; r = r->link) {
+      size_t k = r->next.exchange(r->n, std::memory_order_acq_rel);
+      for (size_t i = k; i < r->n; ++i) unstarted.push_back(r->tasks[i]);
+    }
+    drop_exhausted_head_locked();
+  }
+  cv_.notify_all();
+  return unstarted;
+}
+
+void ThreadPoolExecutor::reap() {
+  std::vector<std::thread> idle;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    for (Worker& w : workers_) {
+      if (!w.thread.joinable()) continue;
+      if (w.busy || w.thread.get_id() == std::this_thread::get_id())
+        w.thread.detach();  // exits by itself once its task returns
+      else
+        idle.push_back(std::move(w.thread));
+    }
+  }
+  for (std::thread& t : idle) t.join();
+}
+
+}  // namespace wg

@@ -1,0 +1,60 @@
+// ThreadPoolExecutor: a fixed pool of worker threads. A submission is one
+// TaskRange; workers claim its tasks with an atomic index, so handing a batch
+// over costs one lock, not one per task.
+//
+// Threads: submit_many, retire and reap may be called from any thread. The
+// range list, retired flag and worker records are guarded by mu_; each
+// worker thread holds a shared_ptr to the executor, so a thread left inside a
+// task after the manager is gone still has a live executor.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "executor.hpp"
+
+namespace wg {
+
+class ThreadPoolExecutor : public Executor,
+                           public std::enable_shared_from_this<ThreadPoolExecutor> {
+ public:
+  // Starts `workers` threads. Returns nullptr and sets *err (WG_ENOMEM) if a
+  // thread could not be created.
+  static std::shared_ptr<ThreadPoolExecutor> create(size_t workers, int* err);
+  ~ThreadPoolExecutor() override;
+
+  int submit_many(Task* const* tasks, size_t n, size_t* accepted) override;
+  std::vector<Task*> retire() override;
+  void reap() override;
+
+ private:
+  struct TaskRange {
+    std::unique_ptr<Task*[]> tasks;
+    size_t n = 0;
+    std::atomic<size_t> next{0};  // claim index; may run past n
+    size_t holders = 0;           // workers claiming from it (mu_)
+    bool unlinked = false;        // removed from the list (mu_)
+    TaskRange* link = nullptr;
+  };
+  struct Worker {
+    std::thread thread;
+    bool busy = false;  // inside a task range (mu_)
+  };
+
+  ThreadPoolExecutor() = default;
+  void worker_main(size_t index);
+  void drop_exhausted_head_locked();
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  TaskRange* head_ = nullptr;
+  TaskRange* tail_ = nullptr;
+  bool retired_ = false;
+  size_t idle_ = 0;
+  std::vector<Worker> workers_;
+};
+
+}  // namespace wg
