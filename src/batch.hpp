@@ -23,7 +23,7 @@ namespace wg {
 class Grinder;
 
 struct Batch : MpscNode {
-  enum State { kAwaitingLease, kRunning, kAbandoning };
+  enum State { kAwaitingLease, kSubmitted, kAbandoning };
 
   Batch(Grinder* g, uint64_t batch_id) : grinder(g), id(batch_id) {}
 

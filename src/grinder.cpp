@@ -50,8 +50,8 @@ bool Grinder::any_loop_thread() { return tls_loop_grinder != nullptr; }
 int Grinder::start() {
   std::lock_guard<std::mutex> lk(lifecycle_mu_);
   int state = lifecycle_.load(std::memory_order_acquire);
-  if (state == kRunning) return WG_OK;
-  if (state == kStopping) return WG_ESTOPPING;
+  if (state == kLifecycleRunning) return WG_OK;
+  if (state == kLifecycleStopping) return WG_ESTOPPING;
   if (owns_manager_) {
     int rc = manager_->start();
     if (rc != WG_OK) return rc;
@@ -82,7 +82,7 @@ int Grinder::start() {
     if (owns_manager_) manager_->stop();
     return WG_ENOMEM;
   }
-  lifecycle_.store(kRunning, std::memory_order_release);
+  lifecycle_.store(kLifecycleRunning, std::memory_order_release);
   control_gate_.open();
   submit_gate_.open();
   logger_.logf(WG_LOG_INFO, "grinder started: batch_size_threshold %llu, max_wait_seconds %g",
@@ -104,13 +104,13 @@ int Grinder::stop(bool cancel) {
   if (on_loop_thread()) return WG_EWRONGTHREAD;
   std::unique_lock<std::mutex> lk(lifecycle_mu_);
   int state = lifecycle_.load(std::memory_order_acquire);
-  if (state == kStopped) return WG_OK;
-  if (state == kStopping) {  // another thread is stopping: escalate if asked, then wait
+  if (state == kLifecycleStopped) return WG_OK;
+  if (state == kLifecycleStopping) {  // another thread is stopping: escalate if asked, then wait
     if (cancel) request_stop(kCancelStop);
-    stopped_cv_.wait(lk, [&] { return lifecycle_.load() == kStopped; });
+    stopped_cv_.wait(lk, [&] { return lifecycle_.load() == kLifecycleStopped; });
     return WG_OK;
   }
-  lifecycle_.store(kStopping, std::memory_order_release);
+  lifecycle_.store(kLifecycleStopping, std::memory_order_release);
   lk.unlock();
 
   submit_gate_.close_and_wait();  // from here on no producer can push
@@ -123,7 +123,7 @@ int Grinder::stop(bool cancel) {
   logger_.logf(WG_LOG_INFO, "grinder stopped");
 
   lk.lock();
-  lifecycle_.store(kStopped, std::memory_order_release);
+  lifecycle_.store(kLifecycleStopped, std::memory_order_release);
   stopped_cv_.notify_all();
   return WG_OK;
 }
@@ -145,7 +145,7 @@ void Grinder::wake() {
 int Grinder::submit(WorkItem* it) {
   if (!submit_gate_.enter()) {
     counters_.rejected.fetch_add(1, std::memory_order_relaxed);
-    return lifecycle_.load(std::memory_order_acquire) == kStopping ? WG_ESTOPPING : WG_ENOTSTARTED;
+    return lifecycle_.load(std::memory_order_acquire) == kLifecycleStopping ? WG_ESTOPPING : WG_ENOTSTARTED;
   }
   if (cfg_.max_pending > 0 &&
       counters_.pending_slots.fetch_add(1, std::memory_order_acq_rel) >= cfg_.max_pending) {
@@ -196,8 +196,8 @@ int Grinder::cancel(WorkItem* it) {
 void Grinder::stats(wg_stats_t* out) const {
   GrinderCounters::Snapshot s = counters_.snapshot();
   int state = lifecycle_.load(std::memory_order_acquire);
-  out->started = state != kStopped;
-  out->stopping = state == kStopping;
+  out->started = state != kLifecycleStopped;
+  out->stopping = state == kLifecycleStopping;
   out->pending = s.pending;
   out->batch_size_threshold = cfg_.batch_size_threshold;
   out->max_wait_seconds = cfg_.max_wait_seconds;

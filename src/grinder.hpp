@@ -69,7 +69,7 @@ class Grinder {
   const std::shared_ptr<ExecutorManager>& manager() const { return manager_; }
 
  private:
-  enum Lifecycle : int { kStopped, kRunning, kStopping };
+  enum Lifecycle : int { kLifecycleStopped, kLifecycleRunning, kLifecycleStopping };
   enum StopRequest : uint32_t { kNoStop, kDrainStop, kCancelStop };
 
   friend struct Batch;
@@ -119,7 +119,7 @@ class Grinder {
   alignas(64) std::atomic<uint64_t> oldest_ns_{0};  // submit time of the oldest pending item
   std::atomic<uint32_t> stop_request_{kNoStop};
   std::atomic<bool> sweep_request_{false};
-  std::atomic<int> lifecycle_{kStopped};
+  std::atomic<int> lifecycle_{kLifecycleStopped};
   RundownGate submit_gate_{false};
   RundownGate control_gate_{false};  // stop escalation and sweep wake-ups
 

@@ -162,7 +162,8 @@ bool Grinder::dispatch_batch() {
 // Submits the batch's live items through its lease; items the lease does not
 // take get the submission error, items it took get their real outcome.
 void Grinder::run_batch(Batch* b) {
-  b->state = Batch::kRunning;
+  // The batch stays kAwaitingLease until its submission is settled, so that
+  // items returned here do not finish it under our feet.
   std::vector<Task*> tasks;
   std::vector<WorkItem*> submitted;
   try {
@@ -192,6 +193,7 @@ void Grinder::run_batch(Batch* b) {
     b->refs.fetch_sub(static_cast<uint32_t>(tasks.size() - accepted), std::memory_order_relaxed);
     for (size_t i = accepted; i < submitted.size(); ++i) fail_unsubmitted(b, submitted[i], rc);
   }
+  b->state = Batch::kSubmitted;
   if (b->unreturned == 0) finish_batch(b);
 }
 
@@ -222,7 +224,7 @@ void Grinder::item_returned(Batch* b, WorkItem* it) {
     ++b->cancelled;
   }
   it->unref();
-  if (b->unreturned == 0 && b->state == Batch::kRunning) finish_batch(b);
+  if (b->unreturned == 0 && b->state == Batch::kSubmitted) finish_batch(b);
 }
 
 void Grinder::deliver(WorkItem* it) {
