@@ -7,6 +7,7 @@
 #include <new>
 
 #include "clock.hpp"
+#include "full_barrier.hpp"
 
 namespace wg {
 
@@ -48,10 +49,30 @@ bool Grinder::on_loop_thread() const { return tls_loop_grinder == this; }
 bool Grinder::any_loop_thread() { return tls_loop_grinder != nullptr; }
 
 int Grinder::start() {
-  std::lock_guard<std::mutex> lk(lifecycle_mu_);
-  int state = lifecycle_.load(std::memory_order_acquire);
-  if (state == kLifecycleRunning) return WG_OK;
-  if (state == kLifecycleStopping) return WG_ESTOPPING;
+  {
+    std::unique_lock<std::mutex> lk(lifecycle_mu_);
+    lifecycle_cv_.wait(lk, [&] { return lifecycle_.load() != kLifecycleStarting; });
+    int state = lifecycle_.load(std::memory_order_acquire);
+    if (state == kLifecycleRunning) return WG_OK;
+    if (state == kLifecycleStopping) return WG_ESTOPPING;
+    lifecycle_.store(kLifecycleStarting, std::memory_order_release);
+  }
+  int rc = start_loop();
+  {
+    std::lock_guard<std::mutex> lk(lifecycle_mu_);
+    lifecycle_.store(rc == WG_OK ? kLifecycleRunning : kLifecycleStopped, std::memory_order_release);
+    lifecycle_cv_.notify_all();
+  }
+  if (rc != WG_OK) return rc;
+  control_gate_.open();
+  submit_gate_.open();
+  logger_.logf(WG_LOG_INFO, "grinder started: batch_size_threshold %llu, max_wait_seconds %g",
+               static_cast<unsigned long long>(cfg_.batch_size_threshold), cfg_.max_wait_seconds);
+  return WG_OK;
+}
+
+// Starts the manager (if private) and the loop thread; undoes both on failure.
+int Grinder::start_loop() {
   if (owns_manager_) {
     int rc = manager_->start();
     if (rc != WG_OK) return rc;
@@ -66,7 +87,6 @@ int Grinder::start() {
   uv_timer_init(&loop_, &timer_);
   async_.data = this;
   timer_.data = this;
-  loop_initialized_ = true;
   closing_ = false;
   timer_due_ns_ = 0;
   stop_request_.store(kNoStop, std::memory_order_relaxed);
@@ -78,15 +98,9 @@ int Grinder::start() {
     uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
     uv_run(&loop_, UV_RUN_DEFAULT);
     uv_loop_close(&loop_);
-    loop_initialized_ = false;
     if (owns_manager_) manager_->stop();
     return WG_ENOMEM;
   }
-  lifecycle_.store(kLifecycleRunning, std::memory_order_release);
-  control_gate_.open();
-  submit_gate_.open();
-  logger_.logf(WG_LOG_INFO, "grinder started: batch_size_threshold %llu, max_wait_seconds %g",
-               static_cast<unsigned long long>(cfg_.batch_size_threshold), cfg_.max_wait_seconds);
   return WG_OK;
 }
 
@@ -103,11 +117,12 @@ void Grinder::request_stop(StopRequest mode) {
 int Grinder::stop(bool cancel) {
   if (on_loop_thread()) return WG_EWRONGTHREAD;
   std::unique_lock<std::mutex> lk(lifecycle_mu_);
+  lifecycle_cv_.wait(lk, [&] { return lifecycle_.load() != kLifecycleStarting; });
   int state = lifecycle_.load(std::memory_order_acquire);
   if (state == kLifecycleStopped) return WG_OK;
   if (state == kLifecycleStopping) {  // another thread is stopping: escalate if asked, then wait
     if (cancel) request_stop(kCancelStop);
-    stopped_cv_.wait(lk, [&] { return lifecycle_.load() == kLifecycleStopped; });
+    lifecycle_cv_.wait(lk, [&] { return lifecycle_.load() == kLifecycleStopped; });
     return WG_OK;
   }
   lifecycle_.store(kLifecycleStopping, std::memory_order_release);
@@ -118,13 +133,13 @@ int Grinder::stop(bool cancel) {
   request_stop(cancel ? kCancelStop : kDrainStop);
   loop_thread_.join();
   uv_loop_close(&loop_);
-  loop_initialized_ = false;
   if (owns_manager_) manager_->stop();
-  logger_.logf(WG_LOG_INFO, "grinder stopped");
 
   lk.lock();
   lifecycle_.store(kLifecycleStopped, std::memory_order_release);
-  stopped_cv_.notify_all();
+  lifecycle_cv_.notify_all();
+  lk.unlock();
+  logger_.logf(WG_LOG_INFO, "grinder stopped");
   return WG_OK;
 }
 
@@ -136,7 +151,7 @@ void Grinder::loop_main() {
 }
 
 void Grinder::wake() {
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  full_barrier();
   if (!wake_flag_.load(std::memory_order_seq_cst) &&
       !wake_flag_.exchange(true, std::memory_order_seq_cst))
     uv_async_send(&async_);
@@ -196,7 +211,7 @@ int Grinder::cancel(WorkItem* it) {
 void Grinder::stats(wg_stats_t* out) const {
   GrinderCounters::Snapshot s = counters_.snapshot();
   int state = lifecycle_.load(std::memory_order_acquire);
-  out->started = state != kLifecycleStopped;
+  out->started = state == kLifecycleRunning || state == kLifecycleStopping;
   out->stopping = state == kLifecycleStopping;
   out->pending = s.pending;
   out->batch_size_threshold = cfg_.batch_size_threshold;

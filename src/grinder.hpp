@@ -69,13 +69,14 @@ class Grinder {
   const std::shared_ptr<ExecutorManager>& manager() const { return manager_; }
 
  private:
-  enum Lifecycle : int { kLifecycleStopped, kLifecycleRunning, kLifecycleStopping };
+  enum Lifecycle : int { kLifecycleStopped, kLifecycleStarting, kLifecycleRunning, kLifecycleStopping };
   enum StopRequest : uint32_t { kNoStop, kDrainStop, kCancelStop };
 
   friend struct Batch;
   Grinder(const Config& cfg, std::shared_ptr<ExecutorManager> manager, bool owns_manager);
   ~Grinder();
 
+  int start_loop();
   void wake();
   void request_stop(StopRequest mode);
   void loop_main();
@@ -123,11 +124,11 @@ class Grinder {
   RundownGate submit_gate_{false};
   RundownGate control_gate_{false};  // stop escalation and sweep wake-ups
 
-  // start/stop.
+  // start/stop. lifecycle_mu_ only guards the state transitions; no user code
+  // (log callback) and no manager call runs under it.
   std::mutex lifecycle_mu_;
-  std::condition_variable stopped_cv_;
+  std::condition_variable lifecycle_cv_;
   std::thread loop_thread_;
-  bool loop_initialized_ = false;
 
   // Loop-owned.
   uv_loop_t loop_;

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "clock.hpp"
+#include "full_barrier.hpp"
 #include "grinder.hpp"
 
 namespace wg {
@@ -31,7 +32,7 @@ void Grinder::on_lease_served(LeaseRequest* req, int status, std::shared_ptr<Lea
 
 void Grinder::on_wake() {
   wake_flag_.store(false, std::memory_order_seq_cst);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  full_barrier();
   take_grants();
   take_completions();
   take_inbound();
