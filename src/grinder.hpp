@@ -101,6 +101,8 @@ class Grinder {
   void advance_stop();
   void rearm_timer();
   void publish_oldest();
+  void drop_cancelled_front();
+  size_t live_pending_in_queue() const;
   void remove_batch(Batch* b);
 
   const Config cfg_;
@@ -137,6 +139,9 @@ class Grinder {
   PendingQueue pending_;
   std::vector<Batch*> batches_;
   uint64_t timer_due_ns_ = 0;
+  // Items cancelled while pending that the loop has dropped so far; with
+  // counters_.cancelled_pending it tells how many dead items pending_ holds.
+  uint64_t cancelled_dropped_ = 0;
   uint64_t next_batch_id_ = 1;
   bool closing_ = false;
 };

@@ -16,7 +16,6 @@ void Grinder::on_async(uv_async_t* h) { static_cast<Grinder*>(h->data)->on_wake(
 void Grinder::on_timer(uv_timer_t* h) {
   Grinder* g = static_cast<Grinder*>(h->data);
   g->timer_due_ns_ = 0;
-  g->pending_.sweep_front();
   g->dispatch_ready();
   g->rearm_timer();
 }
@@ -37,9 +36,9 @@ void Grinder::on_wake() {
   take_completions();
   take_inbound();
   if (sweep_request_.exchange(false, std::memory_order_acq_rel)) {
-    pending_.sweep_front();
     // Many cancelled items in the middle: drop them too (amortized O(1)).
-    if (pending_.size() > 2 * counters_.pending() + 64) pending_.compact();
+    if (pending_.size() - live_pending_in_queue() > pending_.size() / 2 + 64)
+      cancelled_dropped_ += pending_.compact();
     publish_oldest();
   }
   dispatch_ready();
@@ -56,13 +55,26 @@ void Grinder::take_inbound() {
       any = true;
     } else {
       it->unref();  // cancelled before we saw it
+      ++cancelled_dropped_;
     }
   }
   if (any) publish_oldest();
 }
 
+void Grinder::drop_cancelled_front() { cancelled_dropped_ += pending_.sweep_front(); }
+
+// Live items in pending_: its size less the cancelled ones still linked
+// (cancelled while pending, not yet dropped). An item cancelled while its push
+// is still in progress is counted as linked: the estimate can only be low,
+// and that push's own wake-up corrects it.
+size_t Grinder::live_pending_in_queue() const {
+  uint64_t cancelled = counters_.cancelled_pending.load(std::memory_order_acquire);
+  uint64_t linked_dead = cancelled > cancelled_dropped_ ? cancelled - cancelled_dropped_ : 0;
+  return pending_.size() > linked_dead ? pending_.size() - linked_dead : 0;
+}
+
 void Grinder::publish_oldest() {
-  pending_.sweep_front();
+  drop_cancelled_front();
   oldest_ns_.store(pending_.empty() ? 0 : pending_.front()->submit_ns, std::memory_order_release);
 }
 
@@ -98,10 +110,10 @@ void Grinder::dispatch_ready() {
   uint32_t stop = stop_request_.load(std::memory_order_acquire);
   if (stop == kCancelStop || closing_) return;
   while (batches_.size() < cfg_.max_inflight_batches) {
-    pending_.sweep_front();
+    drop_cancelled_front();
     if (pending_.empty()) return;
     bool due = now_ns() >= pending_.front()->submit_ns + max_wait_ns_;
-    if (!(due || stop == kDrainStop || counters_.pending() >= cfg_.batch_size_threshold)) return;
+    if (!(due || stop == kDrainStop || live_pending_in_queue() >= cfg_.batch_size_threshold)) return;
     if (!dispatch_batch()) return;
   }
 }
@@ -119,6 +131,7 @@ bool Grinder::dispatch_batch() {
     uint32_t expected = kQueued;
     if (!it->state.compare_exchange_strong(expected, kDispatched, std::memory_order_acq_rel)) {
       it->unref();  // cancelled while pending
+      ++cancelled_dropped_;
       continue;
     }
     it->batch = b;
@@ -277,6 +290,7 @@ void Grinder::cancel_everything() {
         it->done(&it->outcome, it->opaque);
     }
     it->unref();
+    ++cancelled_dropped_;
   }
   publish_oldest();
 
@@ -370,7 +384,7 @@ void Grinder::advance_stop() {
 // millisecond clock rounded up so that it never fires early.
 void Grinder::rearm_timer() {
   if (closing_) return;
-  pending_.sweep_front();
+  drop_cancelled_front();
   bool inflight_full = batches_.size() >= cfg_.max_inflight_batches;
   if (pending_.empty() || inflight_full) {
     // Nothing to wait for, or a finishing batch will dispatch (and re-arm).

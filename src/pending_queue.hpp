@@ -2,7 +2,8 @@
 // first, linked through the items' queue node. Loop thread only. Items
 // cancelled while pending stay linked until the loop sweeps them (the stats
 // already count them as cancelled); sweep_front keeps the head live so that
-// the oldest item's deadline is right.
+// the oldest item's deadline is right. The sweeps report how many they
+// dropped so that the loop can tell how many live items the queue holds.
 #pragma once
 
 #include <cstddef>
@@ -36,13 +37,19 @@ class PendingQueue {
     return it;
   }
 
-  // Drops cancelled items from the head.
-  void sweep_front() {
-    while (head_ && head_->state.load(std::memory_order_acquire) != kQueued) pop_front()->unref();
+  // Drops cancelled items from the head; returns how many.
+  size_t sweep_front() {
+    size_t dropped = 0;
+    while (head_ && head_->state.load(std::memory_order_acquire) != kQueued) {
+      pop_front()->unref();
+      ++dropped;
+    }
+    return dropped;
   }
 
-  // Drops every cancelled item.
-  void compact() {
+  // Drops every cancelled item; returns how many.
+  size_t compact() {
+    size_t before = size_;
     WorkItem* keep_head = nullptr;
     WorkItem* keep_tail = nullptr;
     size_t kept = 0;
@@ -62,6 +69,7 @@ class PendingQueue {
     head_ = keep_head;
     tail_ = keep_tail;
     size_ = kept;
+    return before - kept;
   }
 
  private:
