@@ -15,7 +15,7 @@ void Batch::return_item(WorkItem* it) {
   }
   // The loop abandoned this batch at a cancelling stop; the item's outcome was
   // delivered then (and a late result disposed by run_task).
-  it->unref();
+  it->leave_pipeline();
   b->unref();
 }
 

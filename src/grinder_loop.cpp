@@ -54,7 +54,7 @@ void Grinder::take_inbound() {
       pending_.push_back(it);
       any = true;
     } else {
-      it->unref();  // cancelled before we saw it
+      it->leave_pipeline();  // cancelled before we saw it
       ++cancelled_dropped_;
     }
   }
@@ -130,7 +130,7 @@ bool Grinder::dispatch_batch() {
   while (WorkItem* it = pending_.pop_front()) {
     uint32_t expected = kQueued;
     if (!it->state.compare_exchange_strong(expected, kDispatched, std::memory_order_acq_rel)) {
-      it->unref();  // cancelled while pending
+      it->leave_pipeline();  // cancelled while pending
       ++cancelled_dropped_;
       continue;
     }
@@ -237,7 +237,7 @@ void Grinder::item_returned(Batch* b, WorkItem* it) {
   } else {
     ++b->cancelled;
   }
-  it->unref();
+  it->leave_pipeline();
   if (b->unreturned == 0 && b->state == Batch::kSubmitted) finish_batch(b);
 }
 
@@ -289,7 +289,7 @@ void Grinder::cancel_everything() {
       else if (it->done)
         it->done(&it->outcome, it->opaque);
     }
-    it->unref();
+    it->leave_pipeline();
     ++cancelled_dropped_;
   }
   publish_oldest();

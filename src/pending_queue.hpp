@@ -41,7 +41,7 @@ class PendingQueue {
   size_t sweep_front() {
     size_t dropped = 0;
     while (head_ && head_->state.load(std::memory_order_acquire) != kQueued) {
-      pop_front()->unref();
+      pop_front()->leave_pipeline();
       ++dropped;
     }
     return dropped;
@@ -55,7 +55,7 @@ class PendingQueue {
     size_t kept = 0;
     while (WorkItem* it = pop_front()) {
       if (it->state.load(std::memory_order_acquire) != kQueued) {
-        it->unref();
+        it->leave_pipeline();
         continue;
       }
       it->next.store(nullptr, std::memory_order_relaxed);

@@ -23,6 +23,7 @@ WorkItem* WorkItem::create(wg_work_fn fn, void* arg, const wg_submit_opts_t* opt
   if (opts) {
     it->dispose = opts->dispose;
     it->dispose_opaque = opts->dispose_opaque;
+    it->release_arg = opts->release_arg;
   }
   if (owner) {
     char* copy = static_cast<char*>(mem) + sizeof(WorkItem);

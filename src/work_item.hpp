@@ -38,6 +38,7 @@ struct WorkItem : MpscNode, Task {
   void* opaque = nullptr;
   wg_dispose_fn dispose = nullptr;
   void* dispose_opaque = nullptr;
+  wg_dispose_fn release_arg = nullptr;
   const char* owner = nullptr;  // points into this allocation, or nullptr
   Grinder* grinder = nullptr;
   Batch* batch = nullptr;  // set by the loop at dispatch
@@ -53,6 +54,12 @@ struct WorkItem : MpscNode, Task {
   // nullptr when out of memory.
   static WorkItem* create(wg_work_fn fn, void* arg, const wg_submit_opts_t* opts);
   void unref();
+  // The pipeline is done with the item (its outcome was delivered and its
+  // work function, if it ran, returned): release arg, drop the reference.
+  void leave_pipeline() {
+    if (release_arg) release_arg(arg, dispose_opaque);
+    unref();
+  }
 
   // Frees a result that no caller will receive.
   void dispose_result(void* result) const {

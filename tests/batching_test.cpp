@@ -163,7 +163,7 @@ TEST(Batching, FireAndForgetDisposesResults) {
                           EXPECT_EQ(reinterpret_cast<uintptr_t>(r), 8u);
                           static_cast<Counter*>(c)->add();
                         },
-                        &disposed};
+                        &disposed, nullptr};
   for (int i = 0; i < 3; ++i)
     ASSERT_EQ(wg_submit_ex(g, work_plus_one, reinterpret_cast<void*>(7), nullptr, nullptr, &opts),
               WG_OK);

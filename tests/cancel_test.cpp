@@ -72,7 +72,7 @@ TEST(Cancel, DispatchedItemReportsCanceledAtOnceAndItsLateResultIsDisposedOnce) 
                           EXPECT_EQ(*static_cast<int*>(r), 42);
                           static_cast<Counter*>(c)->add();
                         },
-                        &disposed};
+                        &disposed, nullptr};
   wg_future_t* f;
   ASSERT_EQ(wg_enqueue(g, block_then_return, &b, &opts, &f), WG_OK);
   ASSERT_TRUE(b.gate.wait_for_waiters(1));  // running now
@@ -99,7 +99,7 @@ TEST(Cancel, ReleasedFutureDisposesAnUntakenResult) {
   wg_grinder_t* g = make_grinder({{"batch_size_threshold", "2"}, {"max_wait_seconds", "600"}});
   Counter disposed;
   wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, nullptr,
-                        [](void*, void* c) { static_cast<Counter*>(c)->add(); }, &disposed};
+                        [](void*, void* c) { static_cast<Counter*>(c)->add(); }, &disposed, nullptr};
   Blocking b;
   int payload = 1;
   b.result = &payload;
@@ -144,6 +144,60 @@ TEST(Cancel, ManyCancelledPendingItemsAreFreedBeforeAnyFlush) {
   wg_stats_t s = stats_of(g);
   EXPECT_EQ(s.completed, 1u);
   EXPECT_EQ(s.cancelled, f.size() - 1);
+  EXPECT_EQ(wg_destroy(g), WG_OK);
+}
+
+}  // namespace
+
+namespace {
+
+struct ArgTracker {
+  std::atomic<int> released{0};
+  std::atomic<int> running{0};
+  std::atomic<int> released_while_running{0};
+  Gate gate;
+};
+struct TrackedArg {
+  ArgTracker* tracker;
+  bool block;
+};
+int tracked_work(void* arg, void**) {
+  auto* a = static_cast<TrackedArg*>(arg);
+  a->tracker->running.fetch_add(1);
+  if (a->block) a->tracker->gate.pass();
+  a->tracker->running.fetch_sub(1);
+  return 0;
+}
+void release_tracked(void* arg, void*) {
+  auto* a = static_cast<TrackedArg*>(arg);
+  if (a->tracker->running.load() > 0 && a->block) a->tracker->released_while_running.fetch_add(1);
+  a->tracker->released.fetch_add(1);
+  delete a;
+}
+
+TEST(Cancel, ReleaseArgRunsOnceForEveryItemAndNeverWhileItsWorkRuns) {
+  wg_grinder_t* g = make_grinder({{"batch_size_threshold", "2"}, {"max_wait_seconds", "600"}});
+  ArgTracker t;
+  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, nullptr, nullptr, nullptr, release_tracked};
+  wg_future_t *running, *normal, *pending;
+  ASSERT_EQ(wg_enqueue(g, tracked_work, new TrackedArg{&t, true}, &opts, &running), WG_OK);
+  ASSERT_EQ(wg_enqueue(g, tracked_work, new TrackedArg{&t, false}, &opts, &normal), WG_OK);
+  ASSERT_TRUE(t.gate.wait_for_waiters(1));
+  wg_outcome_t o;
+  ASSERT_EQ(wg_future_wait(normal, 10, &o), WG_OK);
+  ASSERT_EQ(wg_enqueue(g, tracked_work, new TrackedArg{&t, false}, &opts, &pending), WG_OK);
+  ASSERT_EQ(wg_future_cancel(pending), WG_OK);  // never runs
+  ASSERT_EQ(wg_future_cancel(running), WG_OK);  // runs on, blocked
+  // A submission that fails takes nothing over: its arg is not released.
+  TrackedArg refused{&t, false};
+  wg_submit_opts_t bad = opts;
+  bad.version = 0;
+  EXPECT_EQ(wg_submit_ex(g, tracked_work, &refused, nullptr, nullptr, &bad), WG_EINVAL);
+  t.gate.open();
+  EXPECT_EQ(wg_stop(g, 0), WG_OK);
+  EXPECT_EQ(t.released.load(), 3);
+  EXPECT_EQ(t.released_while_running.load(), 0);
+  for (auto* f : {running, normal, pending}) wg_future_release(f);
   EXPECT_EQ(wg_destroy(g), WG_OK);
 }
 

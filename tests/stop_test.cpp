@@ -47,7 +47,7 @@ TEST(Stop, CancelReturnsPromptlyWithAWorkFunctionBlockedInFlight) {
   Forever forever;
   Counter disposed;
   wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, nullptr,
-                        [](void*, void* c) { static_cast<Counter*>(c)->add(); }, &disposed};
+                        [](void*, void* c) { static_cast<Counter*>(c)->add(); }, &disposed, nullptr};
   OutcomeLog inflight, pending;
   ASSERT_EQ(wg_submit_ex(g, block_until_released, &forever, OutcomeLog::done, &inflight, &opts), WG_OK);
   ASSERT_EQ(wg_submit_ex(g, block_until_released, &forever, OutcomeLog::done, &inflight, &opts), WG_OK);

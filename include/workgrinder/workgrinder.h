@@ -154,6 +154,13 @@ typedef struct wg_submit_opts {
   const char *owner;      /* optional label, copied; used in log lines */
   wg_dispose_fn dispose;  /* frees a result that no caller will receive */
   void *dispose_opaque;
+  /* Optional: called as release_arg(arg, dispose_opaque) exactly once per
+   * accepted item, when the library is done with arg: after the outcome was
+   * delivered and after the work function returned, or when the item ended
+   * without running. Lets FFI bindings free the closure behind arg even when
+   * the item was cancelled while its work ran. Runs on the loop thread or a
+   * worker thread; it must not call back into the library. */
+  wg_dispose_fn release_arg;
 } wg_submit_opts_t;
 
 /* Creates a stopped grinder from conf (NULL: every default). With manager NULL
