@@ -175,3 +175,25 @@ TEST(CppWrapper, CancelStopReportsCanceledToFutures) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CppWrapper, FuturesSurviveMovesIntoContainers) {
+  Tracked::live = 0;
+  {
+    wg::Grinder g(wg::Conf{{"batch_size_threshold", "4"}, {"max_wait_seconds", "600"}});
+    g.start();
+    std::vector<wg::Future<int>> v;
+    Tracked t;
+    for (int i = 0; i < 4; ++i) v.push_back(g.enqueue([t, i] { return i; }));
+    wg::Future<int> moved;
+    moved = std::move(v[3]);
+    EXPECT_FALSE(v[3].valid());
+    int sum = moved.get();
+    for (int i = 0; i < 3; ++i) sum += v[i].get();
+    EXPECT_EQ(sum, 6);
+  }
+  EXPECT_EQ(Tracked::live.load(), 0);
+}
+
+}  // namespace

@@ -242,13 +242,18 @@ template <typename R>
 class Future {
  public:
   Future() = default;
-  Future(Future&& o) noexcept : f_(std::exchange(o.f_, nullptr)), box_(std::exchange(o.box_, nullptr)), take_(o.take_) {}
+  Future(Future&& o) noexcept
+      : f_(std::exchange(o.f_, nullptr)),
+        box_(std::exchange(o.box_, nullptr)),
+        take_(o.take_),
+        unref_(o.unref_) {}
   Future& operator=(Future&& o) noexcept {
     if (this != &o) {
       reset();
       f_ = std::exchange(o.f_, nullptr);
       box_ = std::exchange(o.box_, nullptr);
       take_ = o.take_;
+      unref_ = o.unref_;
     }
     return *this;
   }
