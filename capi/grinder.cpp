@@ -8,8 +8,8 @@ int check_opts(const wg_submit_opts_t* opts) {
 }
 
 // Creates and submits an item; on error nothing was taken over.
-int submit_item(wg::Grinder* g, wg_work_fn fn, void* arg, const wg_submit_opts_t* opts,
-                bool future, wg::WorkItem** out) {
+int submit_item(wg::Grinder* g, wg_work_fn fn, void* arg, const wg_submit_opts_t* opts, bool future,
+                wg::WorkItem** out) {
   if (!fn || check_opts(opts) != WG_OK) {
     g->count_rejected();
     return WG_EINVAL;
@@ -37,8 +37,8 @@ void discard(wg::WorkItem* it) {
 
 extern "C" {
 
-WG_API int wg_create(wg_grinder_t** out, const wg_conf_t* conf, wg_manager_t* manager,
-                     char* errstr, size_t errstr_size) {
+WG_API int wg_create(wg_grinder_t** out, const wg_conf_t* conf, wg_manager_t* manager, char* errstr,
+                     size_t errstr_size) {
   return wg::guarded([&] {
     std::string err;
     int rc = WG_EINVAL;

@@ -35,22 +35,32 @@ const KeyInfo kKeys[] = {
 
 std::string rule_text(Rule rule) {
   switch (rule) {
-    case Rule::kPositiveInt: return "must be an integer > 0";
-    case Rule::kBoundedInt: return "must be an integer between 1 and " + std::to_string(kMaxThreadsKey);
-    case Rule::kIntOrZero: return "must be an integer >= 0 (0: no bound)";
-    case Rule::kPositiveDuration: return "must be a finite number > 0";
-    case Rule::kDurationOrZero: return "must be a finite number >= 0";
+    case Rule::kPositiveInt:
+      return "must be an integer > 0";
+    case Rule::kBoundedInt:
+      return "must be an integer between 1 and " + std::to_string(kMaxThreadsKey);
+    case Rule::kIntOrZero:
+      return "must be an integer >= 0 (0: no bound)";
+    case Rule::kPositiveDuration:
+      return "must be a finite number > 0";
+    case Rule::kDurationOrZero:
+      return "must be a finite number >= 0";
   }
   return "is invalid";
 }
 
 bool accepts(Rule rule, const char* value, uint64_t* iv, double* dv) {
   switch (rule) {
-    case Rule::kPositiveInt: return parse_decimal_u64(value, iv) && *iv > 0;
-    case Rule::kBoundedInt: return parse_decimal_u64(value, iv) && *iv > 0 && *iv <= kMaxThreadsKey;
-    case Rule::kIntOrZero: return parse_decimal_u64(value, iv);
-    case Rule::kPositiveDuration: return parse_decimal_double(value, dv) && *dv > 0;
-    case Rule::kDurationOrZero: return parse_decimal_double(value, dv) && *dv >= 0;
+    case Rule::kPositiveInt:
+      return parse_decimal_u64(value, iv) && *iv > 0;
+    case Rule::kBoundedInt:
+      return parse_decimal_u64(value, iv) && *iv > 0 && *iv <= kMaxThreadsKey;
+    case Rule::kIntOrZero:
+      return parse_decimal_u64(value, iv);
+    case Rule::kPositiveDuration:
+      return parse_decimal_double(value, dv) && *dv > 0;
+    case Rule::kDurationOrZero:
+      return parse_decimal_double(value, dv) && *dv >= 0;
   }
   return false;
 }

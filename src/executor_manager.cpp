@@ -38,7 +38,8 @@ struct BlockingRequest : LeaseRequest {
 
 }  // namespace
 
-std::shared_ptr<ExecutorManager> ExecutorManager::create(const Config& cfg, ExecutorFactory factory) {
+std::shared_ptr<ExecutorManager> ExecutorManager::create(const Config& cfg,
+                                                         ExecutorFactory factory) {
   if (!factory) {
     factory = [](size_t workers, int* err) -> std::shared_ptr<Executor> {
       return ThreadPoolExecutor::create(workers, err);
@@ -285,8 +286,8 @@ int ExecutorManager::release(Lease* lease) {
     slot->lease = nullptr;
     slot->state = slot->executor->outstanding() == 0 ? Slot::kAvailable : Slot::kDraining;
   }
-  log.addf(WG_LOG_DEBUG, "lease %llu released by %s%s", static_cast<unsigned long long>(lease->id()),
-           lease->owner().c_str(),
+  log.addf(WG_LOG_DEBUG, "lease %llu released by %s%s",
+           static_cast<unsigned long long>(lease->id()), lease->owner().c_str(),
            slot && slot->state == Slot::kDraining ? " (draining running work)" : "");
   leases_.erase(std::remove_if(leases_.begin(), leases_.end(),
                                [&](const std::shared_ptr<Lease>& l) { return l.get() == lease; }),

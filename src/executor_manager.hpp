@@ -85,10 +85,12 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   void serve_waiters_locked(LogLines& log);
   void enqueue_locked(LeaseRequest* req);
   void unlink_locked(LeaseRequest* req);
-  void revoke_locked(Lease* lease, std::vector<std::pair<std::shared_ptr<Executor>,
-                                                         std::vector<Task*>>>* unstarted);
+  void revoke_locked(
+      Lease* lease,
+      std::vector<std::pair<std::shared_ptr<Executor>, std::vector<Task*>>>* unstarted);
   Slot* find_slot_locked(uint64_t id);
-  void finish_unlocked(std::vector<std::pair<std::shared_ptr<Executor>, std::vector<Task*>>>& unstarted);
+  void finish_unlocked(
+      std::vector<std::pair<std::shared_ptr<Executor>, std::vector<Task*>>>& unstarted);
   void reap_retired();
 
   const Config cfg_;
@@ -100,8 +102,8 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   bool running_ = false;
   std::thread expiry_thread_;
   std::vector<std::unique_ptr<Slot>> slots_;
-  std::vector<std::shared_ptr<Lease>> leases_;           // active leases
-  std::vector<std::shared_ptr<Executor>> retired_;       // to reap
+  std::vector<std::shared_ptr<Lease>> leases_;      // active leases
+  std::vector<std::shared_ptr<Executor>> retired_;  // to reap
   LeaseRequest* wait_head_ = nullptr;
   LeaseRequest* wait_tail_ = nullptr;
   uint64_t waiters_ = 0;

@@ -60,7 +60,8 @@ int Grinder::start() {
   int rc = start_loop();
   {
     std::lock_guard<std::mutex> lk(lifecycle_mu_);
-    lifecycle_.store(rc == WG_OK ? kLifecycleRunning : kLifecycleStopped, std::memory_order_release);
+    lifecycle_.store(rc == WG_OK ? kLifecycleRunning : kLifecycleStopped,
+                     std::memory_order_release);
     lifecycle_cv_.notify_all();
   }
   if (rc != WG_OK) return rc;
@@ -160,7 +161,8 @@ void Grinder::wake() {
 int Grinder::submit(WorkItem* it) {
   if (!submit_gate_.enter()) {
     counters_.rejected.fetch_add(1, std::memory_order_relaxed);
-    return lifecycle_.load(std::memory_order_acquire) == kLifecycleStopping ? WG_ESTOPPING : WG_ENOTSTARTED;
+    return lifecycle_.load(std::memory_order_acquire) == kLifecycleStopping ? WG_ESTOPPING
+                                                                            : WG_ENOTSTARTED;
   }
   if (cfg_.max_pending > 0 &&
       counters_.pending_slots.fetch_add(1, std::memory_order_acq_rel) >= cfg_.max_pending) {
@@ -219,8 +221,9 @@ void Grinder::stats(wg_stats_t* out) const {
   out->lease_seconds = cfg_.lease_seconds;
   uint64_t oldest = oldest_ns_.load(std::memory_order_acquire);
   uint64_t now = now_ns();
-  out->oldest_wait_seconds =
-      (s.pending > 0 && oldest != 0 && now > oldest) ? ns_to_seconds(static_cast<int64_t>(now - oldest)) : 0;
+  out->oldest_wait_seconds = (s.pending > 0 && oldest != 0 && now > oldest)
+                                 ? ns_to_seconds(static_cast<int64_t>(now - oldest))
+                                 : 0;
   out->submitted = s.submitted;
   out->completed = s.completed;
   out->failed = s.failed;

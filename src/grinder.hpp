@@ -69,7 +69,12 @@ class Grinder {
   const std::shared_ptr<ExecutorManager>& manager() const { return manager_; }
 
  private:
-  enum Lifecycle : int { kLifecycleStopped, kLifecycleStarting, kLifecycleRunning, kLifecycleStopping };
+  enum Lifecycle : int {
+    kLifecycleStopped,
+    kLifecycleStarting,
+    kLifecycleRunning,
+    kLifecycleStopping
+  };
   enum StopRequest : uint32_t { kNoStop, kDrainStop, kCancelStop };
 
   friend struct Batch;

@@ -28,7 +28,8 @@ struct GrinderCounters {
   alignas(64) std::atomic<uint64_t> pending_slots{0};
 
   static void bump(std::atomic<uint64_t>& loop_counter, uint64_t by = 1) {
-    loop_counter.store(loop_counter.load(std::memory_order_relaxed) + by, std::memory_order_release);
+    loop_counter.store(loop_counter.load(std::memory_order_relaxed) + by,
+                       std::memory_order_release);
   }
 
   struct Snapshot {

@@ -113,7 +113,8 @@ void Grinder::dispatch_ready() {
     drop_cancelled_front();
     if (pending_.empty()) return;
     bool due = now_ns() >= pending_.front()->submit_ns + max_wait_ns_;
-    if (!(due || stop == kDrainStop || live_pending_in_queue() >= cfg_.batch_size_threshold)) return;
+    if (!(due || stop == kDrainStop || live_pending_in_queue() >= cfg_.batch_size_threshold))
+      return;
     if (!dispatch_batch()) return;
   }
 }
@@ -163,10 +164,11 @@ bool Grinder::dispatch_batch() {
   if (rc == WG_OK) {
     run_batch(b);
   } else if (rc == ExecutorManager::kQueued) {
-    logger_.logf(WG_LOG_DEBUG, "batch %llu waits for a lease", static_cast<unsigned long long>(b->id));
+    logger_.logf(WG_LOG_DEBUG, "batch %llu waits for a lease",
+                 static_cast<unsigned long long>(b->id));
   } else {
-    logger_.logf(WG_LOG_WARNING, "batch %llu: no lease (%s)", static_cast<unsigned long long>(b->id),
-                 wg_err_name(rc));
+    logger_.logf(WG_LOG_WARNING, "batch %llu: no lease (%s)",
+                 static_cast<unsigned long long>(b->id), wg_err_name(rc));
     for (WorkItem* it : b->items) fail_unsubmitted(b, it, rc);
     finish_batch(b);
   }

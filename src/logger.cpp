@@ -9,7 +9,8 @@ static std::string vformat(const char* fmt, va_list ap) {
   char buf[512];
   int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
   if (n < 0) return std::string();
-  return std::string(buf, static_cast<size_t>(n) < sizeof buf ? static_cast<size_t>(n) : sizeof buf - 1);
+  return std::string(buf,
+                     static_cast<size_t>(n) < sizeof buf ? static_cast<size_t>(n) : sizeof buf - 1);
 }
 
 void Logger::logf(int level, const char* fmt, ...) const {

@@ -159,7 +159,8 @@ TEST(Batching, ItemsAccumulateWhileMaxInflightBatchesRun) {
 TEST(Batching, FireAndForgetDisposesResults) {
   wg_grinder_t* g = make_grinder({{"batch_size_threshold", "3"}, {"max_wait_seconds", "600"}});
   Counter disposed;
-  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, "forget", [](void* r, void* c) {
+  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, "forget",
+                        [](void* r, void* c) {
                           EXPECT_EQ(reinterpret_cast<uintptr_t>(r), 8u);
                           static_cast<Counter*>(c)->add();
                         },

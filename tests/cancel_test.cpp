@@ -68,7 +68,8 @@ TEST(Cancel, DispatchedItemReportsCanceledAtOnceAndItsLateResultIsDisposedOnce) 
   int payload = 42;
   b.result = &payload;
   Counter disposed;
-  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, "late", [](void* r, void* c) {
+  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, "late",
+                        [](void* r, void* c) {
                           EXPECT_EQ(*static_cast<int*>(r), 42);
                           static_cast<Counter*>(c)->add();
                         },
@@ -99,7 +100,8 @@ TEST(Cancel, ReleasedFutureDisposesAnUntakenResult) {
   wg_grinder_t* g = make_grinder({{"batch_size_threshold", "2"}, {"max_wait_seconds", "600"}});
   Counter disposed;
   wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, nullptr,
-                        [](void*, void* c) { static_cast<Counter*>(c)->add(); }, &disposed, nullptr};
+                        [](void*, void* c) { static_cast<Counter*>(c)->add(); }, &disposed,
+                        nullptr};
   Blocking b;
   int payload = 1;
   b.result = &payload;
@@ -134,7 +136,8 @@ TEST(Cancel, SubmitWaitTimeoutCancelsItsItem) {
 TEST(Cancel, ManyCancelledPendingItemsAreFreedBeforeAnyFlush) {
   // Cancelled items must not pile up in memory until the next flush; checked
   // by the sanitizer build (leaks) and by the counts.
-  wg_grinder_t* g = make_grinder({{"batch_size_threshold", "1000000"}, {"max_wait_seconds", "600"}});
+  wg_grinder_t* g =
+      make_grinder({{"batch_size_threshold", "1000000"}, {"max_wait_seconds", "600"}});
   std::vector<wg_future_t*> f(5000);
   for (auto& fut : f) ASSERT_EQ(wg_enqueue(g, work_ok, nullptr, nullptr, &fut), WG_OK);
   for (size_t i = 0; i + 1 < f.size(); ++i) ASSERT_EQ(wg_future_cancel(f[i]), WG_OK);

@@ -28,8 +28,9 @@ const char* kDurationKeys[] = {"max_wait_seconds", "lease_seconds", "default_lea
 TEST(Conf, IntegerKeysRejectEverythingButAPositiveDecimal) {
   wg_conf_t* c = wg_conf_new();
   for (const char* key : kIntKeys) {
-    for (const char* bad : {"1.9", "0.5", "true", "false", "2x", " 2", "", "0", "-3",
-                            "18446744073709551616", "99999999999999999999999", "+2", "2 ", "0x10"}) {
+    for (const char* bad :
+         {"1.9", "0.5", "true", "false", "2x", " 2", "", "0", "-3", "18446744073709551616",
+          "99999999999999999999999", "+2", "2 ", "0x10"}) {
       std::string msg;
       EXPECT_EQ(set(c, key, bad, &msg), WG_EINVAL) << key << "=" << bad;
       EXPECT_EQ(msg.find(key), 0u) << msg;
@@ -49,8 +50,8 @@ TEST(Conf, IntegerKeysRejectEverythingButAPositiveDecimal) {
 TEST(Conf, DurationKeysRejectNonFiniteAndNonPositive) {
   wg_conf_t* c = wg_conf_new();
   for (const char* key : kDurationKeys) {
-    for (const char* bad : {"nan", "inf", "-inf", "true", "not-a-number", "0", "-1", "", " 1",
-                            "1s", "1e999", "0.0", "NaN", "infinity", "+1", "1e-400", "."}) {
+    for (const char* bad : {"nan", "inf", "-inf", "true", "not-a-number", "0", "-1", "", " 1", "1s",
+                            "1e999", "0.0", "NaN", "infinity", "+1", "1e-400", "."}) {
       std::string msg;
       EXPECT_EQ(set(c, key, bad, &msg), WG_EINVAL) << key << "=" << bad;
       EXPECT_EQ(msg, std::string(key) + " must be a finite number > 0");

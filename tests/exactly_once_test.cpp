@@ -15,8 +15,12 @@ constexpr int kThreads = 8;
 constexpr int kPerThread = 100000;
 
 struct Ledger {
-  std::unique_ptr<std::atomic<uint8_t>[]> outcomes{new std::atomic<uint8_t>[kThreads * kPerThread]};
-  std::unique_ptr<std::atomic<uint8_t>[]> runs{new std::atomic<uint8_t>[kThreads * kPerThread]};
+  std::unique_ptr<std::atomic<uint8_t>[]> outcomes {
+    new std::atomic<uint8_t>[ kThreads * kPerThread ]
+  };
+  std::unique_ptr<std::atomic<uint8_t>[]> runs {
+    new std::atomic<uint8_t>[ kThreads * kPerThread ]
+  };
   std::atomic<uint64_t> wrong_value{0}, ok{0}, cancelled{0}, failed{0};
   Ledger() {
     for (int i = 0; i < kThreads * kPerThread; ++i) outcomes[i] = 0, runs[i] = 0;
@@ -44,7 +48,9 @@ void check(uintptr_t id, const wg_outcome_t& o) {
   }
 }
 
-void on_done(const wg_outcome_t* o, void* opaque) { check(reinterpret_cast<uintptr_t>(opaque), *o); }
+void on_done(const wg_outcome_t* o, void* opaque) {
+  check(reinterpret_cast<uintptr_t>(opaque), *o);
+}
 
 TEST(ExactlyOnce, EightThreadsOfOneHundredThousandWithRandomCancels) {
   Ledger l;
@@ -63,7 +69,9 @@ TEST(ExactlyOnce, EightThreadsOfOneHundredThousandWithRandomCancels) {
         uintptr_t id = static_cast<uintptr_t>(t) * kPerThread + i;
         unsigned r = rng() % 10;
         if (r < 6) {
-          ASSERT_EQ(wg_submit(g, compute, reinterpret_cast<void*>(id), on_done, reinterpret_cast<void*>(id)), WG_OK);
+          ASSERT_EQ(wg_submit(g, compute, reinterpret_cast<void*>(id), on_done,
+                              reinterpret_cast<void*>(id)),
+                    WG_OK);
           continue;
         }
         wg_future_t* f;

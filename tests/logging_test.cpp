@@ -27,7 +27,8 @@ struct Lines {
 
 TEST(Logging, BatchAndLeaseEventsAreLogged) {
   Lines lines;
-  wg_conf_t* c = make_conf({{"batch_size_threshold", "2"}, {"max_wait_seconds", "600"}, {"owner_prefix", "ingest"}});
+  wg_conf_t* c = make_conf(
+      {{"batch_size_threshold", "2"}, {"max_wait_seconds", "600"}, {"owner_prefix", "ingest"}});
   ASSERT_EQ(wg_conf_set_log_cb(c, Lines::log, &lines), WG_OK);
   wg_grinder_t* g;
   ASSERT_EQ(wg_create(&g, c, nullptr, nullptr, 0), WG_OK);

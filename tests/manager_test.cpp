@@ -77,8 +77,8 @@ TEST(Manager, StopWakesEveryWaiterWithAnError) {
   EXPECT_EQ(stopped.load(), 3);
   EXPECT_EQ(wg_lease_submit(held, work_ok, nullptr, nullptr, nullptr), WG_ELEASE);
   EXPECT_EQ(wg_lease_release(held), WG_ELEASE);  // revoked by the stop
-  EXPECT_EQ(wg_manager_stop(m), WG_OK);           // idempotent
-  EXPECT_EQ(wg_manager_start(m), WG_OK);          // and restartable
+  EXPECT_EQ(wg_manager_stop(m), WG_OK);          // idempotent
+  EXPECT_EQ(wg_manager_start(m), WG_OK);         // and restartable
   EXPECT_EQ(manager_stats_of(m).available, 1u);
   EXPECT_EQ(wg_manager_destroy(m), WG_OK);
 }
@@ -89,7 +89,8 @@ TEST(Manager, SubmissionsThroughALeaseRunOnItsWorkers) {
   ASSERT_EQ(wg_manager_acquire(m, 60, "direct", 0, &l), WG_OK);
   OutcomeLog log;
   for (uintptr_t i = 0; i < 10; ++i)
-    ASSERT_EQ(wg_lease_submit(l, work_plus_one, reinterpret_cast<void*>(i), OutcomeLog::done, &log), WG_OK);
+    ASSERT_EQ(wg_lease_submit(l, work_plus_one, reinterpret_cast<void*>(i), OutcomeLog::done, &log),
+              WG_OK);
   ASSERT_TRUE(log.count.wait_for(10));
   uintptr_t sum = 0;
   for (auto& o : log.snapshot()) {
@@ -203,14 +204,18 @@ TEST(Manager, PoolCountStaysWithinMaxPoolsAndMinPoolsAreReady) {
 
 TEST(Manager, OneManagerServesTwoGrinders) {
   wg_manager_t* m = make_manager({{"max_pools", "1"}});
-  wg_grinder_t* g1 = make_grinder({{"batch_size_threshold", "5"}, {"max_wait_seconds", "0.01"}, {"owner_prefix", "one"}}, m);
-  wg_grinder_t* g2 = make_grinder({{"batch_size_threshold", "5"}, {"max_wait_seconds", "0.01"}, {"owner_prefix", "two"}}, m);
+  wg_grinder_t* g1 = make_grinder(
+      {{"batch_size_threshold", "5"}, {"max_wait_seconds", "0.01"}, {"owner_prefix", "one"}}, m);
+  wg_grinder_t* g2 = make_grinder(
+      {{"batch_size_threshold", "5"}, {"max_wait_seconds", "0.01"}, {"owner_prefix", "two"}}, m);
   OutcomeLog log1, log2;
   std::thread t1([&] {
-    for (int i = 0; i < 200; ++i) ASSERT_EQ(wg_submit(g1, work_ok, nullptr, OutcomeLog::done, &log1), WG_OK);
+    for (int i = 0; i < 200; ++i)
+      ASSERT_EQ(wg_submit(g1, work_ok, nullptr, OutcomeLog::done, &log1), WG_OK);
   });
   std::thread t2([&] {
-    for (int i = 0; i < 200; ++i) ASSERT_EQ(wg_submit(g2, work_ok, nullptr, OutcomeLog::done, &log2), WG_OK);
+    for (int i = 0; i < 200; ++i)
+      ASSERT_EQ(wg_submit(g2, work_ok, nullptr, OutcomeLog::done, &log2), WG_OK);
   });
   t1.join();
   t2.join();

@@ -23,9 +23,8 @@ std::vector<wg_outcome_t> run_batch_with_limit(size_t limit, int error, uintptr_
   wg::Config cfg;
   cfg.batch_size_threshold = 4;
   cfg.max_wait_seconds = 600;
-  auto manager = wg::ExecutorManager::create(cfg, [=](size_t, int*) {
-    return std::make_shared<FailingExecutor>(limit, error);
-  });
+  auto manager = wg::ExecutorManager::create(
+      cfg, [=](size_t, int*) { return std::make_shared<FailingExecutor>(limit, error); });
   EXPECT_EQ(manager->start(), WG_OK);
   wg::Grinder* impl = nullptr;
   std::string err;
@@ -34,8 +33,9 @@ std::vector<wg_outcome_t> run_batch_with_limit(size_t limit, int error, uintptr_
   EXPECT_EQ(wg_start(g), WG_OK);
   std::vector<wg_future_t*> f(4);
   for (uintptr_t i = 0; i < 4; ++i)
-    EXPECT_EQ(wg_enqueue(g, ok_or_fail, reinterpret_cast<void*>(i == 0 ? first_arg : i), nullptr, &f[i]),
-              WG_OK);
+    EXPECT_EQ(
+        wg_enqueue(g, ok_or_fail, reinterpret_cast<void*>(i == 0 ? first_arg : i), nullptr, &f[i]),
+        WG_OK);
   std::vector<wg_outcome_t> outcomes(4);
   for (size_t i = 0; i < 4; ++i) {
     EXPECT_EQ(wg_future_wait(f[i], 10, &outcomes[i]), WG_OK);

@@ -14,10 +14,9 @@ void expect_sum(const wg_stats_t& s) {
 }
 
 TEST(Stats, EveryFieldBeforeDuringAndAfter) {
-  wg_grinder_t* g = make_grinder({{"batch_size_threshold", "3"},
-                                  {"max_wait_seconds", "600"},
-                                  {"lease_seconds", "45"}},
-                                 nullptr, false);
+  wg_grinder_t* g = make_grinder(
+      {{"batch_size_threshold", "3"}, {"max_wait_seconds", "600"}, {"lease_seconds", "45"}},
+      nullptr, false);
   wg_stats_t s = stats_of(g);
   EXPECT_EQ(s.started, 0u);
   EXPECT_EQ(s.stopping, 0u);
@@ -35,7 +34,9 @@ TEST(Stats, EveryFieldBeforeDuringAndAfter) {
   Gate gate;
   wg_future_t *a, *b, *c, *d;
   ASSERT_EQ(wg_enqueue(g, work_gate, &gate, nullptr, &a), WG_OK);
-  ASSERT_EQ(wg_enqueue(g, [](void*, void**) { return 5; }, nullptr, nullptr, &b), WG_OK);
+  ASSERT_EQ(wg_enqueue(
+                g, [](void*, void**) { return 5; }, nullptr, nullptr, &b),
+            WG_OK);
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
   s = stats_of(g);
   EXPECT_EQ(s.pending, 2u);
@@ -105,7 +106,8 @@ TEST(Stats, CountersAddUpInEverySnapshotOnTheLoopThread) {
             wg_future_release(f);
           }
         } else {
-          wg_submit(g, i % 5 ? work_ok : +[](void*, void**) { return 1; }, nullptr, done, &check);
+          wg_submit(
+              g, i % 5 ? work_ok : +[](void*, void**) { return 1; }, nullptr, done, &check);
         }
       }
     });

@@ -14,7 +14,8 @@ TEST(Stop, DrainDispatchesPendingItemsAtOnceAndCompletesEveryItem) {
   wg_grinder_t* g = make_grinder({{"batch_size_threshold", "1000"}, {"max_wait_seconds", "600"}});
   OutcomeLog log;
   for (uintptr_t i = 0; i < 50; ++i)
-    ASSERT_EQ(wg_submit(g, work_plus_one, reinterpret_cast<void*>(i), OutcomeLog::done, &log), WG_OK);
+    ASSERT_EQ(wg_submit(g, work_plus_one, reinterpret_cast<void*>(i), OutcomeLog::done, &log),
+              WG_OK);
   auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(wg_stop(g, 0), WG_OK);
   EXPECT_LT(seconds_since(t0), 5.0) << "drain waited for the timer";
@@ -47,12 +48,16 @@ TEST(Stop, CancelReturnsPromptlyWithAWorkFunctionBlockedInFlight) {
   Forever forever;
   Counter disposed;
   wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, nullptr,
-                        [](void*, void* c) { static_cast<Counter*>(c)->add(); }, &disposed, nullptr};
+                        [](void*, void* c) { static_cast<Counter*>(c)->add(); }, &disposed,
+                        nullptr};
   OutcomeLog inflight, pending;
-  ASSERT_EQ(wg_submit_ex(g, block_until_released, &forever, OutcomeLog::done, &inflight, &opts), WG_OK);
-  ASSERT_EQ(wg_submit_ex(g, block_until_released, &forever, OutcomeLog::done, &inflight, &opts), WG_OK);
+  ASSERT_EQ(wg_submit_ex(g, block_until_released, &forever, OutcomeLog::done, &inflight, &opts),
+            WG_OK);
+  ASSERT_EQ(wg_submit_ex(g, block_until_released, &forever, OutcomeLog::done, &inflight, &opts),
+            WG_OK);
   ASSERT_TRUE(forever.gate.wait_for_waiters(2));
-  ASSERT_EQ(wg_submit(g, work_ok, nullptr, OutcomeLog::done, &pending), WG_OK);  // waits: inflight full
+  ASSERT_EQ(wg_submit(g, work_ok, nullptr, OutcomeLog::done, &pending),
+            WG_OK);  // waits: inflight full
   auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(wg_stop(g, 1), WG_OK);
   EXPECT_LT(seconds_since(t0), 1.0);
@@ -76,8 +81,13 @@ TEST(Stop, CancelWhileABatchWaitsForALease) {
   wg_grinder_t* g = make_grinder({{"batch_size_threshold", "1"}, {"max_wait_seconds", "600"}}, m);
   OutcomeLog log;
   std::atomic<int> runs{0};
-  ASSERT_EQ(wg_submit(g, [](void* a, void**) { static_cast<std::atomic<int>*>(a)->fetch_add(1); return 0; },
-                      &runs, OutcomeLog::done, &log),
+  ASSERT_EQ(wg_submit(
+                g,
+                [](void* a, void**) {
+                  static_cast<std::atomic<int>*>(a)->fetch_add(1);
+                  return 0;
+                },
+                &runs, OutcomeLog::done, &log),
             WG_OK);
   // The batch is dispatched and queued for the lease.
   for (int i = 0; i < 1000 && manager_stats_of(m).waiters == 0; ++i)
@@ -98,14 +108,16 @@ TEST(Stop, CancelWhileABatchWaitsForALease) {
 }
 
 TEST(Stop, IsIdempotentSafeBeforeStartAndAllowsRestart) {
-  wg_grinder_t* g = make_grinder({{"batch_size_threshold", "2"}, {"max_wait_seconds", "600"}}, nullptr, false);
+  wg_grinder_t* g =
+      make_grinder({{"batch_size_threshold", "2"}, {"max_wait_seconds", "600"}}, nullptr, false);
   EXPECT_EQ(wg_stop(g, 0), WG_OK);  // before start
   EXPECT_EQ(wg_stop(g, 1), WG_OK);
   for (int round = 0; round < 3; ++round) {
     ASSERT_EQ(wg_start(g), WG_OK);
     EXPECT_EQ(wg_start(g), WG_OK);  // idempotent
     OutcomeLog log;
-    for (int i = 0; i < 3; ++i) ASSERT_EQ(wg_submit(g, work_ok, nullptr, OutcomeLog::done, &log), WG_OK);
+    for (int i = 0; i < 3; ++i)
+      ASSERT_EQ(wg_submit(g, work_ok, nullptr, OutcomeLog::done, &log), WG_OK);
     EXPECT_EQ(wg_stop(g, 0), WG_OK);
     EXPECT_EQ(wg_stop(g, 0), WG_OK);
     EXPECT_EQ(wg_stop(g, 1), WG_OK);
@@ -116,7 +128,8 @@ TEST(Stop, IsIdempotentSafeBeforeStartAndAllowsRestart) {
 }
 
 TEST(Stop, SubmissionsAreRefusedBeforeStartWhileStoppingAndAfterStop) {
-  wg_grinder_t* g = make_grinder({{"batch_size_threshold", "1"}, {"max_wait_seconds", "600"}}, nullptr, false);
+  wg_grinder_t* g =
+      make_grinder({{"batch_size_threshold", "1"}, {"max_wait_seconds", "600"}}, nullptr, false);
   wg_future_t* f = nullptr;
   wg_outcome_t o;
   EXPECT_EQ(wg_submit(g, work_ok, nullptr, nullptr, nullptr), WG_ENOTSTARTED);
@@ -132,13 +145,14 @@ TEST(Stop, SubmissionsAreRefusedBeforeStartWhileStoppingAndAfterStop) {
     std::atomic<uint32_t> stopping{0};
   } ctx{g};
   Gate gate;
-  ASSERT_EQ(wg_submit(g, work_gate, &gate,
-                      [](const wg_outcome_t*, void* c) {
-                        auto* x = static_cast<Ctx*>(c);
-                        x->rc = wg_submit(x->g, work_ok, nullptr, nullptr, nullptr);
-                        x->stopping = stats_of(x->g).stopping;
-                      },
-                      &ctx),
+  ASSERT_EQ(wg_submit(
+                g, work_gate, &gate,
+                [](const wg_outcome_t*, void* c) {
+                  auto* x = static_cast<Ctx*>(c);
+                  x->rc = wg_submit(x->g, work_ok, nullptr, nullptr, nullptr);
+                  x->stopping = stats_of(x->g).stopping;
+                },
+                &ctx),
             WG_OK);
   ASSERT_TRUE(gate.wait_for_waiters(1));
   std::thread stopper([&] { EXPECT_EQ(wg_stop(g, 0), WG_OK); });
@@ -197,11 +211,14 @@ TEST(Stop, PrivateManagerStartsAndStopsWithTheGrinder) {
     std::vector<std::string> v;
   } lines;
   wg_conf_t* c = make_conf({{"batch_size_threshold", "1"}, {"max_wait_seconds", "600"}});
-  wg_conf_set_log_cb(c, [](int, const char* msg, void* o) {
-    auto* l = static_cast<Lines*>(o);
-    std::lock_guard<std::mutex> lk(l->mu);
-    l->v.push_back(msg);
-  }, &lines);
+  wg_conf_set_log_cb(
+      c,
+      [](int, const char* msg, void* o) {
+        auto* l = static_cast<Lines*>(o);
+        std::lock_guard<std::mutex> lk(l->mu);
+        l->v.push_back(msg);
+      },
+      &lines);
   wg_grinder_t* g;
   ASSERT_EQ(wg_create(&g, c, nullptr, nullptr, 0), WG_OK);
   wg_conf_destroy(c);

@@ -44,7 +44,8 @@ void calls_from_done(const wg_outcome_t*, void* opaque) {
 TEST(Threads, BlockingCallsOnTheLoopThreadGiveWrongThreadAndOthersWork) {
   wg_manager_t* m = make_manager({{"max_pools", "2"}});
   wg_grinder_t* g = make_grinder(
-      {{"batch_size_threshold", "1"}, {"max_wait_seconds", "600"}, {"max_inflight_batches", "2"}}, m);
+      {{"batch_size_threshold", "1"}, {"max_wait_seconds", "600"}, {"max_inflight_batches", "2"}},
+      m);
   LoopCalls calls;
   calls.g = g;
   calls.m = m;

@@ -44,7 +44,8 @@ int main(void) {
       printf("job %d -> %lu\n", i, (unsigned long)(uintptr_t)o.result);
     else
       printf("job %d -> %s\n", i, wg_err_name(o.status));
-    ok &= (i == 2) ? (o.status == WG_ECANCELED) : (o.status == WG_OK && (uintptr_t)o.result == (uintptr_t)i * 3);
+    ok &= (i == 2) ? (o.status == WG_ECANCELED)
+                   : (o.status == WG_OK && (uintptr_t)o.result == (uintptr_t)i * 3);
     wg_future_release(f[i]);
   }
   wg_destroy(g);

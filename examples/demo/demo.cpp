@@ -53,13 +53,20 @@ bool parse(int argc, char** argv, Options* o) {
     std::string a = argv[i];
     if (i + 1 >= argc) return false;
     std::string v = argv[++i];
-    if (a == "--producers") o->producers = std::atoi(v.c_str());
-    else if (a == "--jobs") o->jobs = std::atol(v.c_str());
-    else if (a == "--threshold") o->threshold = v;
-    else if (a == "--max-wait") o->max_wait = v;
-    else if (a == "--workers") o->workers = v;
-    else if (a == "--inflight") o->inflight = v;
-    else return false;
+    if (a == "--producers")
+      o->producers = std::atoi(v.c_str());
+    else if (a == "--jobs")
+      o->jobs = std::atol(v.c_str());
+    else if (a == "--threshold")
+      o->threshold = v;
+    else if (a == "--max-wait")
+      o->max_wait = v;
+    else if (a == "--workers")
+      o->workers = v;
+    else if (a == "--inflight")
+      o->inflight = v;
+    else
+      return false;
   }
   return o->producers > 0 && o->jobs > 0;
 }
@@ -83,10 +90,12 @@ int main(int argc, char** argv) {
   }
   char err[256];
   wg_conf_t* conf = wg_conf_new();
-  const std::pair<const char*, std::string> keys[] = {
-      {"batch_size_threshold", opt.threshold}, {"max_wait_seconds", opt.max_wait},
-      {"workers_per_pool", opt.workers},       {"max_inflight_batches", opt.inflight},
-      {"max_pools", opt.inflight},             {"min_pools", opt.inflight}};
+  const std::pair<const char*, std::string> keys[] = {{"batch_size_threshold", opt.threshold},
+                                                      {"max_wait_seconds", opt.max_wait},
+                                                      {"workers_per_pool", opt.workers},
+                                                      {"max_inflight_batches", opt.inflight},
+                                                      {"max_pools", opt.inflight},
+                                                      {"min_pools", opt.inflight}};
   for (auto& k : keys) {
     if (wg_conf_set(conf, k.first, k.second.c_str(), err, sizeof err) != WG_OK) {
       std::fprintf(stderr, "%s\n", err);
@@ -103,10 +112,10 @@ int main(int argc, char** argv) {
 
   long total = opt.producers * opt.jobs;
   jobs.resize(static_cast<size_t>(total));
-  std::printf("libworkgrinder %s demo: %d producers x %ld jobs, batch_size_threshold %s, "
-              "max_wait_seconds %s\n",
-              wg_version_string(), opt.producers, opt.jobs, opt.threshold.c_str(),
-              opt.max_wait.c_str());
+  std::printf(
+      "libworkgrinder %s demo: %d producers x %ld jobs, batch_size_threshold %s, "
+      "max_wait_seconds %s\n",
+      wg_version_string(), opt.producers, opt.jobs, opt.threshold.c_str(), opt.max_wait.c_str());
   auto t0 = Clock::now();
   std::vector<std::thread> producers;
   std::atomic<long> refused{0};
@@ -124,10 +133,12 @@ int main(int argc, char** argv) {
   for (;;) {
     wg_stats(g, &s);
     double el = std::chrono::duration<double>(Clock::now() - t0).count();
-    std::printf("\r  %5.1f s  submitted %9llu  completed %9llu  pending %7llu  batches %7llu  %6.2f M items/s ",
-                el, static_cast<unsigned long long>(s.submitted),
-                static_cast<unsigned long long>(s.completed), static_cast<unsigned long long>(s.pending),
-                static_cast<unsigned long long>(s.batches), static_cast<double>(s.completed) / el / 1e6);
+    std::printf(
+        "\r  %5.1f s  submitted %9llu  completed %9llu  pending %7llu  batches %7llu  %6.2f M "
+        "items/s ",
+        el, static_cast<unsigned long long>(s.submitted),
+        static_cast<unsigned long long>(s.completed), static_cast<unsigned long long>(s.pending),
+        static_cast<unsigned long long>(s.batches), static_cast<double>(s.completed) / el / 1e6);
     std::fflush(stdout);
     if (static_cast<long>(s.completed + s.failed + s.cancelled) + refused.load() >= total) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // display refresh, not a wait
@@ -143,7 +154,9 @@ int main(int argc, char** argv) {
   for (auto& j : jobs) lat.push_back(j.latency_us);
   std::printf("  %-26s %14.0f items/s\n", "throughput", static_cast<double>(s.completed) / seconds);
   std::printf("  %-26s %14.1f items\n", "mean batch size",
-              s.batches ? static_cast<double>(s.completed + s.failed) / static_cast<double>(s.batches) : 0.0);
+              s.batches
+                  ? static_cast<double>(s.completed + s.failed) / static_cast<double>(s.batches)
+                  : 0.0);
   std::printf("  %-26s %14.1f us\n", "latency p50 (submit->done)", percentile(lat, 0.50));
   std::printf("  %-26s %14.1f us\n", "latency p99 (submit->done)", percentile(lat, 0.99));
   std::printf("  %-26s %14llu\n", "submitted", static_cast<unsigned long long>(s.submitted));

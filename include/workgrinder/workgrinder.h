@@ -150,9 +150,9 @@ WG_API void wg_conf_destroy(wg_conf_t *conf);
 
 #define WG_SUBMIT_OPTS_VERSION 1
 typedef struct wg_submit_opts {
-  uint32_t version;       /* WG_SUBMIT_OPTS_VERSION */
-  const char *owner;      /* optional label, copied; used in log lines */
-  wg_dispose_fn dispose;  /* frees a result that no caller will receive */
+  uint32_t version;      /* WG_SUBMIT_OPTS_VERSION */
+  const char *owner;     /* optional label, copied; used in log lines */
+  wg_dispose_fn dispose; /* frees a result that no caller will receive */
   void *dispose_opaque;
   /* Optional: called as release_arg(arg, dispose_opaque) exactly once per
    * accepted item, when the library is done with arg: after the outcome was
@@ -169,8 +169,8 @@ typedef struct wg_submit_opts {
  * before wg_start and must outlive the grinder's stop. Returns WG_OK and sets
  * *out, or WG_EINVAL (message in errstr, which may be NULL) or WG_ENOMEM. The
  * caller owns *out and frees it with wg_destroy. Any thread. */
-WG_API int wg_create(wg_grinder_t **out, const wg_conf_t *conf, wg_manager_t *manager,
-                     char *errstr, size_t errstr_size);
+WG_API int wg_create(wg_grinder_t **out, const wg_conf_t *conf, wg_manager_t *manager, char *errstr,
+                     size_t errstr_size);
 
 /* Starts the loop thread (and a private manager). Idempotent: WG_OK when
  * already running. Errors: WG_EINVAL (g NULL), WG_ENOTSTARTED (shared manager
@@ -313,9 +313,9 @@ WG_API int wg_lease_release(wg_lease_t *lease);
 #define WG_MANAGER_STATS_VERSION 1
 typedef struct wg_lease_info {
   uint64_t id;
-  char owner[64];            /* NUL-terminated, truncated if longer */
-  double soft_remaining;     /* seconds until lease_seconds end (< 0: past) */
-  double hard_remaining;     /* seconds until revocation */
+  char owner[64];        /* NUL-terminated, truncated if longer */
+  double soft_remaining; /* seconds until lease_seconds end (< 0: past) */
+  double hard_remaining; /* seconds until revocation */
 } wg_lease_info_t;
 
 typedef struct wg_manager_stats {

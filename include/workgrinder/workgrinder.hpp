@@ -189,7 +189,8 @@ struct Box {
     b->done(b, *o);
   }
   static const wg_submit_opts_t* opts() {
-    static const wg_submit_opts_t o{WG_SUBMIT_OPTS_VERSION, nullptr, nullptr, nullptr, &Box::release};
+    static const wg_submit_opts_t o{WG_SUBMIT_OPTS_VERSION, nullptr, nullptr, nullptr,
+                                    &Box::release};
     return &o;
   }
 };
@@ -358,9 +359,12 @@ class Grinder {
       delete b;
       throw Error(rc);
     }
-    return Future<R>(fut, b, [](void* box, const wg_outcome_t& o) -> R {
-      return detail::take<R>(static_cast<B*>(box), o);
-    }, [](void* box) { static_cast<B*>(box)->unref(); });
+    return Future<R>(
+        fut, b,
+        [](void* box, const wg_outcome_t& o) -> R {
+          return detail::take<R>(static_cast<B*>(box), o);
+        },
+        [](void* box) { static_cast<B*>(box)->unref(); });
   }
 
   // Runs f() and waits up to timeout_seconds (< 0: no limit) for its value.
