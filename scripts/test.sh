@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds with -Wall -Wextra -Werror, runs every test,
+# runs them again under AddressSanitizer + UndefinedBehaviorSanitizer, checks
+# formatting and the exported ABI, installs to a temporary prefix and builds
+# and runs examples against that install through pkg-config and find_package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh clang-format binutils
+jobs=$(nproc)
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "format (clang-format --dry-run -Werror)"
+git ls-files '*.c' '*.cpp' '*.h' '*.hpp' | xargs clang-format --dry-run -Werror
+
+step "build and test (RelWithDebInfo, -Werror)"
+cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build/test
+(cd build/test && ctest --output-on-failure -j "$jobs")
+
+step "exported symbols and SONAME"
+lib=build/test/libworkgrinder.so
+others=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -v '^wg_' || true)
+if [ -n "$others" ]; then
+  echo "symbols other than wg_* are exported:"; echo "$others"; exit 1
+fi
+readelf -d "$lib" | grep -q 'Library soname: \[libworkgrinder.so.0\]' || { echo "SONAME is not libworkgrinder.so.0"; exit 1; }
+echo "only wg_* exported; SONAME libworkgrinder.so.0"
+
+step "build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=address,undefined
+cmake --build build/asan
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j "$jobs")
+
+step "install to a temporary prefix; build against it"
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+cmake --install build/test --prefix "$prefix" >/dev/null
+libdir=$(dirname "$(find "$prefix" -name 'libworkgrinder.so.0' | head -n 1)")
+export PKG_CONFIG_PATH="$libdir/pkgconfig"
+export LD_LIBRARY_PATH="$libdir"
+echo "pkg-config --cflags --libs workgrinder: $(pkg-config --cflags --libs workgrinder)"
+cc -Wall -Wextra -Werror examples/c/enqueue_cancel.c $(pkg-config --cflags --libs workgrinder) \
+  -o "$prefix/via_pkgconfig"
+"$prefix/via_pkgconfig"
+cmake -S examples/consumer -B "$prefix/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$prefix/consumer"
+"$prefix/consumer/consumer_c"
+"$prefix/consumer/consumer_cpp"
+echo "pkg-config and find_package builds ran"
+
+step "all tests passed"
