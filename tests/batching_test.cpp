@@ -174,3 +174,30 @@ TEST(Batching, FireAndForgetDisposesResults) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Batching, MaxPendingBoundsThePendingItems) {
+  wg_grinder_t* g = make_grinder(
+      {{"batch_size_threshold", "100"}, {"max_wait_seconds", "600"}, {"max_pending", "2"}});
+  wg_future_t *a, *b, *c = nullptr;
+  ASSERT_EQ(wg_enqueue(g, work_ok, nullptr, nullptr, &a), WG_OK);
+  ASSERT_EQ(wg_enqueue(g, work_ok, nullptr, nullptr, &b), WG_OK);
+  EXPECT_EQ(wg_enqueue(g, work_ok, nullptr, nullptr, &c), WG_EFULL);
+  EXPECT_EQ(wg_submit(g, work_ok, nullptr, nullptr, nullptr), WG_EFULL);
+  EXPECT_EQ(c, nullptr);
+  ASSERT_EQ(wg_future_cancel(a), WG_OK);  // frees a slot at once
+  ASSERT_EQ(wg_enqueue(g, work_ok, nullptr, nullptr, &c), WG_OK);
+  wg_stats_t s = stats_of(g);
+  EXPECT_EQ(s.pending, 2u);
+  EXPECT_EQ(s.rejected, 2u);
+  EXPECT_EQ(wg_stop(g, 0), WG_OK);
+  ASSERT_EQ(wg_start(g), WG_OK);  // dispatched items no longer count
+  ASSERT_EQ(wg_submit(g, work_ok, nullptr, nullptr, nullptr), WG_OK);
+  ASSERT_EQ(wg_submit(g, work_ok, nullptr, nullptr, nullptr), WG_OK);
+  EXPECT_EQ(wg_submit(g, work_ok, nullptr, nullptr, nullptr), WG_EFULL);
+  for (auto* f : {a, b, c}) wg_future_release(f);
+  EXPECT_EQ(wg_destroy(g), WG_OK);
+}
+
+}  // namespace
