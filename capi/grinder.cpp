@@ -33,6 +33,16 @@ void discard(wg::WorkItem* it) {
   it->unref();
 }
 
+// Creates and submits a future item; on error nothing was taken over.
+int submit_future(wg::Grinder* g, wg_work_fn fn, void* arg, const wg_submit_opts_t* opts,
+                  wg::WorkItem** out) {
+  int rc = submit_item(g, fn, arg, opts, true, out);
+  if (rc != WG_OK) return rc;
+  rc = g->submit(*out);
+  if (rc != WG_OK) discard(*out);
+  return rc;
+}
+
 }  // namespace
 
 extern "C" {
@@ -103,15 +113,9 @@ WG_API int wg_enqueue(wg_grinder_t* g, wg_work_fn fn, void* arg, const wg_submit
     return WG_EINVAL;
   }
   wg::WorkItem* it = nullptr;
-  int rc = submit_item(impl, fn, arg, opts, true, &it);
-  if (rc != WG_OK) return rc;
-  rc = impl->submit(it);
-  if (rc != WG_OK) {
-    discard(it);
-    return rc;
-  }
-  *out = to_handle(it);
-  return WG_OK;
+  int rc = submit_future(impl, fn, arg, opts, &it);
+  if (rc == WG_OK) *out = to_handle(it);
+  return rc;
 }
 
 WG_API int wg_submit_wait(wg_grinder_t* g, wg_work_fn fn, void* arg, const wg_submit_opts_t* opts,
@@ -127,13 +131,8 @@ WG_API int wg_submit_wait(wg_grinder_t* g, wg_work_fn fn, void* arg, const wg_su
     return WG_EWRONGTHREAD;
   }
   wg::WorkItem* it = nullptr;
-  int rc = submit_item(impl, fn, arg, opts, true, &it);
+  int rc = submit_future(impl, fn, arg, opts, &it);
   if (rc != WG_OK) return rc;
-  rc = impl->submit(it);
-  if (rc != WG_OK) {
-    discard(it);
-    return rc;
-  }
   rc = it->wait_future(timeout_seconds, out);
   if (rc == WG_ETIMEDOUT) impl->cancel(it);  // a result arriving later is disposed
   it->release_future();

@@ -228,16 +228,8 @@ int ExecutorManager::acquire(double lease_seconds, const std::string& owner, dou
   LogLines log(logger_);
   std::unique_lock<std::mutex> lk(mu_);
   if (!running_) return WG_ENOTSTARTED;
-  if (!wait_head_) {
-    Slot* slot;
-    int rc = take_slot_locked(&slot);
-    if (rc == WG_OK) {
-      *out = lease_slot_locked(slot, req.lease_ns, req.owner, log);
-      return WG_OK;
-    }
-    if (rc != WG_EUNAVAILABLE) return rc;
-  }
-  if (timeout_seconds == 0) return WG_EUNAVAILABLE;
+  int rc = lease_now_locked(req, log, out);
+  if (rc != WG_EUNAVAILABLE || timeout_seconds == 0) return rc;
   enqueue_locked(&req);
   if (timeout_seconds < 0) {
     req.cv.wait(lk, [&] { return req.done; });
@@ -256,17 +248,21 @@ int ExecutorManager::acquire_or_enqueue(LeaseRequest* req, std::shared_ptr<Lease
   LogLines log(logger_);
   std::lock_guard<std::mutex> lk(mu_);
   if (!running_) return WG_ESTOPPING;
-  if (!wait_head_) {
-    Slot* slot;
-    int rc = take_slot_locked(&slot);
-    if (rc == WG_OK) {
-      *out = lease_slot_locked(slot, req->lease_ns, req->owner, log);
-      return WG_OK;
-    }
-    if (rc != WG_EUNAVAILABLE) return rc;
-  }
+  int rc = lease_now_locked(*req, log, out);
+  if (rc != WG_EUNAVAILABLE) return rc;
   enqueue_locked(req);
   return kQueued;
+}
+
+// A lease right away, unless others wait first (FIFO) or nothing is free
+// (WG_EUNAVAILABLE).
+int ExecutorManager::lease_now_locked(const LeaseRequest& req, LogLines& log,
+                                      std::shared_ptr<Lease>* out) {
+  if (wait_head_) return WG_EUNAVAILABLE;
+  Slot* slot;
+  int rc = take_slot_locked(&slot);
+  if (rc == WG_OK) *out = lease_slot_locked(slot, req.lease_ns, req.owner, log);
+  return rc;
 }
 
 bool ExecutorManager::cancel_request(LeaseRequest* req) {

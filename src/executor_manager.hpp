@@ -82,6 +82,7 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   int take_slot_locked(Slot** out);
   std::shared_ptr<Lease> lease_slot_locked(Slot* slot, uint64_t lease_ns, const std::string& owner,
                                            LogLines& log);
+  int lease_now_locked(const LeaseRequest& req, LogLines& log, std::shared_ptr<Lease>* out);
   void serve_waiters_locked(LogLines& log);
   void enqueue_locked(LeaseRequest* req);
   void unlink_locked(LeaseRequest* req);
