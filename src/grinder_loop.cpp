@@ -382,8 +382,7 @@ void Grinder::advance_stop() {
   oldest_ns_.store(0, std::memory_order_release);
 }
 
-// Arms the timer for the oldest pending item's deadline, in the loop's own
-// millisecond clock rounded up so that it never fires early.
+// Arms the timer for the oldest pending item's deadline.
 void Grinder::rearm_timer() {
   if (closing_) return;
   drop_cancelled_front();
@@ -396,10 +395,15 @@ void Grinder::rearm_timer() {
   }
   uint64_t due = pending_.front()->submit_ns + max_wait_ns_;
   if (due == timer_due_ns_) return;
+  // libuv counts the timeout from its cached time, which we refresh; epoll
+  // then sleeps whole milliseconds from the real now. Rounding the real
+  // remainder up keeps the flush from being early and under 1 ms late; a
+  // flush that still comes early (another wake-up refreshed the clock) finds
+  // the item not yet due and re-arms.
   uv_update_time(&loop_);
-  uint64_t now_ms = uv_now(&loop_);
-  uint64_t due_ms = (due + 999999) / 1000000;
-  uv_timer_start(&timer_, &Grinder::on_timer, due_ms > now_ms ? due_ms - now_ms : 0, 0);
+  uint64_t now = now_ns();
+  uint64_t timeout_ms = due > now ? (due - now + 999999) / 1000000 : 0;
+  uv_timer_start(&timer_, &Grinder::on_timer, timeout_ms, 0);
   timer_due_ns_ = due;
 }
 
