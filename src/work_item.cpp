@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 
+#include "allocator.hpp"
 #include "batch.hpp"
 #include "clock.hpp"
 #include "futex.hpp"
@@ -14,7 +15,7 @@ namespace wg {
 WorkItem* WorkItem::create(wg_work_fn fn, void* arg, const wg_submit_opts_t* opts) {
   const char* owner = opts ? opts->owner : nullptr;
   size_t owner_len = owner ? std::strlen(owner) + 1 : 0;
-  void* mem = std::malloc(sizeof(WorkItem) + owner_len);
+  void* mem = allocate(sizeof(WorkItem) + owner_len);
   if (!mem) return nullptr;
   WorkItem* it = new (mem) WorkItem();
   it->run = &WorkItem::run_task;
@@ -37,7 +38,7 @@ void WorkItem::unref() {
   if (refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   Grinder* g = is_future ? grinder : nullptr;
   this->~WorkItem();
-  std::free(this);
+  deallocate(this);
   if (g) g->unref();
 }
 
