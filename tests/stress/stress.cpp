@@ -1,0 +1,349 @@
+// Model-based stress test. Threads run a random mix of every submission and
+// future call against a grinder whose shared manager hands out short leases
+// (some expire mid-batch), while a controller stops it (drain or cancel, at
+// random) and starts it again. After each round every accepted item must have
+// exactly one outcome, each success the value its work computed, each result
+// and arg freed exactly once, and the stats must add up.
+//
+//   workgrinder_stress [--seconds N] [--soak] [--threads T] [--seed S]
+// --seconds: total run time (default 10); --soak: run until interrupted.
+#include <workgrinder/workgrinder.h>
+#include <workgrinder/workgrinder.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+enum Kind { kFast, kSlow, kFail };
+
+// One accepted item's ledger entry; owned by the ledger, never freed mid-round.
+struct Entry {
+  uint64_t id = 0;
+  Kind kind = kFast;
+  std::atomic<int> outcomes{0};
+  std::atomic<int> ran{0};
+  std::atomic<int> arg_released{0};
+  std::atomic<int> wrong{0};
+};
+
+// The arg handed to the library: heap allocated, freed by release_arg.
+struct Arg {
+  Entry* entry;
+};
+
+// A result: heap allocated by the work, freed by its receiver or by dispose.
+struct Result {
+  uint64_t value;
+};
+
+std::atomic<uint64_t> g_results_made{0}, g_results_freed{0}, g_disposed{0};
+
+int work(void* arg, void** result) {
+  Entry* e = static_cast<Arg*>(arg)->entry;
+  e->ran.fetch_add(1);
+  if (e->kind == kSlow) std::this_thread::sleep_for(std::chrono::microseconds(500 + e->id % 2000));
+  g_results_made.fetch_add(1);
+  *result = new Result{e->id * 2 + 1};
+  return e->kind == kFail ? 7 : 0;
+}
+
+void free_result(void* r) {
+  if (!r) return;
+  delete static_cast<Result*>(r);
+  g_results_freed.fetch_add(1);
+}
+
+void dispose(void* r, void*) {
+  g_disposed.fetch_add(1);
+  free_result(r);
+}
+
+void release_arg(void* arg, void*) {
+  Arg* a = static_cast<Arg*>(arg);
+  a->entry->arg_released.fetch_add(1);
+  delete a;
+}
+
+const wg_submit_opts_t kOpts{WG_SUBMIT_OPTS_VERSION, "stress", dispose, nullptr, release_arg};
+
+void check_outcome(Entry* e, const wg_outcome_t& o) {
+  e->outcomes.fetch_add(1);
+  switch (o.status) {
+    case WG_OK:
+      if (e->kind == kFail || !o.result || static_cast<Result*>(o.result)->value != e->id * 2 + 1)
+        e->wrong.fetch_add(1);
+      break;
+    case WG_EWORK:
+      if (e->kind != kFail || o.work_code != 7) e->wrong.fetch_add(1);
+      break;
+    case WG_ECANCELED:
+    case WG_ELEASE:
+    case WG_ESTOPPING:
+      if (o.result) e->wrong.fetch_add(1);
+      break;
+    default:
+      e->wrong.fetch_add(1);
+  }
+  free_result(o.result);
+}
+
+void on_done(const wg_outcome_t* o, void* opaque) {
+  check_outcome(static_cast<Entry*>(opaque), *o);
+}
+
+struct Ledger {
+  std::mutex mu;
+  std::vector<std::unique_ptr<Entry>> entries;
+  std::atomic<uint64_t> next_id{0};
+  Entry* add(Kind kind) {
+    auto e = std::make_unique<Entry>();
+    e->id = next_id.fetch_add(1);
+    e->kind = kind;
+    Entry* raw = e.get();
+    std::lock_guard<std::mutex> lk(mu);
+    entries.push_back(std::move(e));
+    return raw;
+  }
+  void drop_last_if(Entry* e) {  // the submission was refused: not in the ledger
+    std::lock_guard<std::mutex> lk(mu);
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it)
+      if (it->get() == e) {
+        entries.erase(std::next(it).base());
+        return;
+      }
+  }
+};
+
+struct Totals {
+  uint64_t rounds = 0, accepted = 0, refused = 0, outcomes = 0, cancels = 0, stops = 0,
+           cpp_futures = 0;
+};
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals) {
+  wg::Conf conf{{"max_pools", "2"},
+                {"min_pools", "1"},
+                {"workers_per_pool", "2"},
+                {"lease_grace_seconds", "0"},
+                {"batch_size_threshold", "8"},
+                {"max_wait_seconds", "0.002"},
+                {"max_inflight_batches", "2"},
+                {"lease_seconds", "0.02"}};
+  wg::Manager manager(conf);
+  manager.start();
+  wg_grinder_t* g;
+  if (wg_create(&g, conf.get(), manager.get(), nullptr, 0) != WG_OK || wg_start(g) != WG_OK)
+    return false;
+  wg::Grinder cpp(conf, manager);
+  cpp.start();
+
+  Ledger ledger;
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> refused{0}, cancels{0}, stops{0}, cpp_futures{0}, cpp_wrong{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    uint64_t seed = rng();
+    workers.emplace_back([&, seed] {
+      std::mt19937_64 r(seed);
+      std::vector<std::pair<Entry*, wg_future_t*>> held;
+      while (!stop.load()) {
+        unsigned op = r() % 100;
+        Kind kind = static_cast<Kind>(r() % 10 < 7 ? kFast : (r() % 2 ? kSlow : kFail));
+        if (op < 35) {  // callback
+          Entry* e = ledger.add(kind);
+          Arg* a = new Arg{e};
+          int rc = wg_submit_ex(g, work, a, on_done, e, &kOpts);
+          if (rc != WG_OK) {
+            delete a;  // refused: nothing was taken over, so the arg is still ours
+            refused.fetch_add(1);
+            ledger.drop_last_if(e);
+          }
+        } else if (op < 65) {  // future, maybe cancelled, maybe released unread
+          Entry* e = ledger.add(kind);
+          Arg* a = new Arg{e};
+          wg_future_t* f = nullptr;
+          if (wg_enqueue(g, work, a, &kOpts, &f) != WG_OK) {
+            delete a;
+            refused.fetch_add(1);
+            ledger.drop_last_if(e);
+            continue;
+          }
+          if (r() % 4 == 0 && wg_future_cancel(f) == WG_OK) cancels.fetch_add(1);
+          if (r() % 8 == 0) {
+            e->outcomes.fetch_add(1);  // released unread: its outcome goes to dispose
+            wg_future_release(f);
+          } else {
+            held.emplace_back(e, f);
+          }
+        } else if (op < 75) {  // blocking wait, sometimes with a short timeout
+          Entry* e = ledger.add(kind);
+          Arg* a = new Arg{e};
+          wg_outcome_t o;
+          double timeout = r() % 3 == 0 ? 0.001 : 5.0;
+          int rc = wg_submit_wait(g, work, a, &kOpts, timeout, &o);
+          if (rc == WG_OK) {
+            check_outcome(e, o);
+          } else if (rc == WG_ETIMEDOUT) {
+            e->outcomes.fetch_add(1);  // cancelled by the timeout; result disposed
+          } else {
+            delete a;
+            refused.fetch_add(1);
+            ledger.drop_last_if(e);
+          }
+        } else if (op < 85) {  // C++ wrapper, throwing work included
+          bool throws = r() % 3 == 0;
+          uint64_t v = r() % 1000;
+          try {
+            auto fut = cpp.submit([throws, v]() -> uint64_t {
+              if (throws) throw std::runtime_error("stress");
+              return v + 1;
+            });
+            cpp_futures.fetch_add(1);
+            try {
+              if (fut.get() != v + 1 || throws) cpp_wrong.fetch_add(1);
+            } catch (const wg::Error& err) {  // a library outcome
+              if (err.status() != WG_ECANCELED && err.status() != WG_ELEASE &&
+                  err.status() != WG_ESTOPPING)
+                cpp_wrong.fetch_add(1);
+            } catch (const std::runtime_error&) {  // the callable's own exception
+              if (!throws) cpp_wrong.fetch_add(1);
+            }
+          } catch (const wg::Error&) {
+            // refused while stopped
+          }
+        } else if (op < 95) {
+          wg_stats_t s{};
+          s.version = WG_STATS_VERSION;
+          wg_stats(g, &s);
+        } else {
+          for (auto& h : held) {
+            wg_outcome_t o;
+            if (wg_future_wait(h.second, -1, &o) == WG_OK) check_outcome(h.first, o);
+            wg_future_release(h.second);
+          }
+          held.clear();
+        }
+      }
+      for (auto& h : held) {
+        wg_outcome_t o;
+        if (wg_future_wait(h.second, -1, &o) == WG_OK) check_outcome(h.first, o);
+        wg_future_release(h.second);
+      }
+    });
+  }
+  // The controller: stops (drain or cancel) and restarts while the others work.
+  auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  std::mt19937_64 cr(rng());
+  while (Clock::now() < end && !g_interrupted) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + cr() % 80));
+    wg_stop(g, static_cast<int>(cr() % 2));
+    stops.fetch_add(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(cr() % 5));
+    wg_start(g);
+  }
+  stop = true;
+  for (auto& w : workers) w.join();
+  wg_stop(g, static_cast<int>(cr() % 2));
+  cpp.stop(cr() % 2 == 0);
+
+  wg_stats_t s{};
+  s.version = WG_STATS_VERSION;
+  wg_stats(g, &s);
+  bool ok = true;
+  auto fail = [&](const char* what, uint64_t a, uint64_t b) {
+    std::fprintf(stderr, "round %llu: %s (%llu vs %llu)\n",
+                 static_cast<unsigned long long>(totals->rounds), what,
+                 static_cast<unsigned long long>(a), static_cast<unsigned long long>(b));
+    ok = false;
+  };
+  wg_destroy(g);
+  uint64_t accepted = ledger.entries.size(), outcomes = 0;
+  for (auto& e : ledger.entries) {
+    if (e->outcomes.load() != 1)
+      fail("an item without exactly one outcome", e->id, e->outcomes.load());
+    if (e->ran.load() > 1) fail("work ran twice", e->id, e->ran.load());
+    if (e->wrong.load() != 0) fail("wrong outcome", e->id, e->kind);
+    if (e->arg_released.load() != 1)
+      fail("arg not released exactly once", e->id, e->arg_released.load());
+    outcomes += e->outcomes.load();
+  }
+  if (s.submitted != accepted) fail("submitted != accepted", s.submitted, accepted);
+  if (s.submitted != s.completed + s.failed + s.cancelled)
+    fail("submitted != completed + failed + cancelled", s.submitted,
+         s.completed + s.failed + s.cancelled);
+  if (s.pending != 0 || s.inflight_items != 0 || s.inflight_batches != 0)
+    fail("work left after stop", s.pending, s.inflight_items);
+  if (cpp_wrong.load()) fail("C++ futures with a wrong value or exception", cpp_wrong.load(), 0);
+  totals->rounds++;
+  totals->accepted += accepted;
+  totals->outcomes += outcomes;
+  totals->refused += refused.load();
+  totals->cancels += cancels.load();
+  totals->stops += stops.load();
+  totals->cpp_futures += cpp_futures.load();
+  return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double seconds = 10;
+  bool soak = false;
+  int threads = 6;
+  uint64_t seed = static_cast<uint64_t>(Clock::now().time_since_epoch().count());
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc)
+      seconds = std::atof(argv[++i]);
+    else if (!std::strcmp(argv[i], "--soak"))
+      soak = true;
+    else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
+      threads = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc)
+      seed = std::strtoull(argv[++i], nullptr, 10);
+    else {
+      std::fprintf(stderr, "usage: %s [--seconds N] [--soak] [--threads T] [--seed S]\n", argv[0]);
+      return 2;
+    }
+  }
+  std::signal(SIGINT, [](int) { g_interrupted = 1; });
+  std::printf("stress: seed %llu, %d threads, %s\n", static_cast<unsigned long long>(seed), threads,
+              soak ? "soak until interrupted" : "timed");
+  std::mt19937_64 rng(seed);
+  Totals totals;
+  auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  bool ok = true;
+  while (ok && !g_interrupted && (soak || Clock::now() < end))
+    ok = run_round(rng, threads, 1.0, &totals);
+  uint64_t leaked = g_results_made.load() - g_results_freed.load();
+  if (leaked != 0) {
+    std::fprintf(stderr, "%llu results never freed\n", static_cast<unsigned long long>(leaked));
+    ok = false;
+  }
+  std::printf(
+      "stress: %llu rounds, %llu items accepted, %llu outcomes checked, %llu refused, "
+      "%llu cancels, %llu stop/start cycles, %llu results disposed, %llu C++ futures\n",
+      static_cast<unsigned long long>(totals.rounds),
+      static_cast<unsigned long long>(totals.accepted),
+      static_cast<unsigned long long>(totals.outcomes),
+      static_cast<unsigned long long>(totals.refused),
+      static_cast<unsigned long long>(totals.cancels),
+      static_cast<unsigned long long>(totals.stops),
+      static_cast<unsigned long long>(g_disposed.load()),
+      static_cast<unsigned long long>(totals.cpp_futures));
+  std::printf("%s\n", ok ? "stress: nothing lost" : "stress: FAILED");
+  return ok ? 0 : 1;
+}
