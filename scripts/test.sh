@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with -Wall -Wextra -Werror, runs every test,
-# runs them again under AddressSanitizer + UndefinedBehaviorSanitizer, checks
-# formatting and the exported ABI, installs to a temporary prefix and builds
-# and runs examples against that install through pkg-config and find_package.
+# runs them again under AddressSanitizer + UndefinedBehaviorSanitizer and under
+# ThreadSanitizer (each with a minute of the stress test), runs the C examples
+# under valgrind, checks formatting and the exported ABI, installs to a
+# temporary prefix and builds and runs examples against that install through
+# pkg-config and find_package. WG_STRESS_SECONDS shortens the stress runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh clang-format binutils
+scripts/deps.sh clang-format binutils valgrind
 jobs=$(nproc)
 
 step() { printf '\n=== %s\n' "$*"; }
@@ -32,6 +34,24 @@ cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=address
 cmake --build build/asan
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j "$jobs")
+
+step "stress test under AddressSanitizer (about a minute)"
+build/asan/tests/workgrinder_stress --seconds "${WG_STRESS_SECONDS:-60}"
+
+step "build and test under ThreadSanitizer"
+cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=thread
+cmake --build build/tsan
+(cd build/tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j "$jobs")
+
+step "stress test under ThreadSanitizer (about a minute)"
+TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/workgrinder_stress --seconds "${WG_STRESS_SECONDS:-60}"
+
+step "valgrind memcheck of the C examples"
+for ex in build/test/examples/example_c_*; do
+  valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=all \
+    --errors-for-leak-kinds=all "$ex" >/dev/null
+  echo "$ex: no errors, no leaks"
+done
 
 step "install to a temporary prefix; build against it"
 prefix=$(mktemp -d)

@@ -22,6 +22,12 @@
  * `done` call, or one future outcome. A call that returns an error takes
  * nothing over and calls nothing.
  *
+ * fork()
+ * ------
+ * A child process forked while grinders or managers exist must not call any
+ * function on them (not even destroy: their threads do not exist in the
+ * child); it may create and use new ones. The parent is unaffected.
+ *
  * Two levels of status
  * --------------------
  * A call's return value says what happened to the call; an outcome's `status`
