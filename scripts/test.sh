@@ -2,12 +2,13 @@
 # Installs what is missing, builds with -Wall -Wextra -Werror, runs every test,
 # runs them again under AddressSanitizer + UndefinedBehaviorSanitizer and under
 # ThreadSanitizer (each with a minute of the stress test), runs the C examples
-# under valgrind, checks formatting and the exported ABI, installs to a
+# under valgrind, checks formatting and the ABI (scripts/abi_check.sh),
+# installs to a
 # temporary prefix and builds and runs examples against that install through
 # pkg-config and find_package. WG_STRESS_SECONDS shortens the stress runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh clang-format binutils valgrind
+scripts/deps.sh clang-format binutils valgrind abigail-tools
 jobs=$(nproc)
 
 step() { printf '\n=== %s\n' "$*"; }
@@ -20,14 +21,8 @@ cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build/test
 (cd build/test && ctest --output-on-failure -j "$jobs")
 
-step "exported symbols and SONAME"
-lib=build/test/libworkgrinder.so
-others=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -v '^wg_' || true)
-if [ -n "$others" ]; then
-  echo "symbols other than wg_* are exported:"; echo "$others"; exit 1
-fi
-readelf -d "$lib" | grep -q 'Library soname: \[libworkgrinder.so.0\]' || { echo "SONAME is not libworkgrinder.so.0"; exit 1; }
-echo "only wg_* exported; SONAME libworkgrinder.so.0"
+step "ABI guard: exported symbols, SONAME, abidiff against abi/libworkgrinder.abi"
+scripts/abi_check.sh build/test
 
 step "build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=address,undefined
