@@ -2,13 +2,13 @@
 # Installs what is missing, builds with -Wall -Wextra -Werror, runs every test,
 # runs them again under AddressSanitizer + UndefinedBehaviorSanitizer and under
 # ThreadSanitizer (each with a minute of the stress test), runs the C examples
-# under valgrind, checks formatting and the ABI (scripts/abi_check.sh),
-# installs to a
-# temporary prefix and builds and runs examples against that install through
-# pkg-config and find_package. WG_STRESS_SECONDS shortens the stress runs.
+# under valgrind, checks formatting and the ABI (scripts/abi_check.sh), runs
+# the fuzzers briefly, installs to a temporary prefix and builds and runs
+# examples against that install through pkg-config and find_package.
+# WG_STRESS_SECONDS and WG_FUZZ_SECONDS shorten the stress and fuzz runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh clang-format binutils valgrind abigail-tools
+scripts/deps.sh clang-format binutils valgrind abigail-tools clang libclang-rt-14-dev
 jobs=$(nproc)
 
 step() { printf '\n=== %s\n' "$*"; }
@@ -46,6 +46,19 @@ for ex in build/test/examples/example_c_*; do
   valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=all \
     --errors-for-leak-kinds=all "$ex" >/dev/null
   echo "$ex: no errors, no leaks"
+done
+
+step "fuzzers (libFuzzer, ASan + UBSan), ${WG_FUZZ_SECONDS:-60} s each"
+CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DWG_BUILD_FUZZERS=ON -DWG_BUILD_TESTS=OFF -DWG_BUILD_EXAMPLES=OFF -DWG_SANITIZE=address,undefined
+cmake --build build/fuzz
+for target in conf api; do
+  corpus="build/fuzz/corpus/$target"
+  mkdir -p "$corpus"
+  build/fuzz/tests/fuzz/fuzz_$target -max_total_time="${WG_FUZZ_SECONDS:-60}" -print_final_stats=1 \
+    -rss_limit_mb=4096 "$corpus" "tests/fuzz/corpus/$target" 2>&1 |
+    grep -E '^(Done|stat::(number_of_executed_units|new_units_added))|ERROR|SUMMARY'
+  [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "fuzz_$target found a failure"; exit 1; }
 done
 
 step "install to a temporary prefix; build against it"
