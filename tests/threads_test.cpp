@@ -119,8 +119,14 @@ TEST(Threads, NullPointersAreRejectedEverywhere) {
   wg_submit_opts_t opts{};
   opts.version = 99;
   EXPECT_EQ(wg_submit_ex(g, work_ok, nullptr, nullptr, nullptr, &opts), WG_EINVAL);
-  EXPECT_EQ(stats_of(g).rejected, 5u);
-  EXPECT_EQ(stats_of(g).submitted, 0u);
+  EXPECT_EQ(wg_submit_wait(g, nullptr, nullptr, nullptr, 1, &o), WG_EINVAL);
+  wg_future_t* real;
+  ASSERT_EQ(wg_enqueue(g, work_ok, nullptr, nullptr, &real), WG_OK);
+  EXPECT_EQ(wg_future_wait(real, 0, nullptr), WG_EINVAL);
+  EXPECT_EQ(wg_future_cancel(real), WG_OK);
+  wg_future_release(real);
+  EXPECT_EQ(stats_of(g).rejected, 6u);
+  EXPECT_EQ(stats_of(g).submitted, 1u);
   wg_manager_t* m = make_manager({});
   EXPECT_EQ(wg_manager_acquire(m, 1, "x", 0, nullptr), WG_EINVAL);
   EXPECT_EQ(wg_manager_stats(m, nullptr, nullptr, 0, nullptr), WG_EINVAL);
