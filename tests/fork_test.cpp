@@ -18,7 +18,8 @@ int child_main() {
   wg_conf_destroy(c);
   wg_outcome_t o;
   for (uintptr_t i = 0; i < 100; ++i) {
-    if (wg_submit_wait(g, work_plus_one, reinterpret_cast<void*>(i), nullptr, 10, &o) != WG_OK) return 11;
+    if (wg_submit_wait(g, work_plus_one, reinterpret_cast<void*>(i), nullptr, 10, &o) != WG_OK)
+      return 11;
     if (o.status != WG_OK || reinterpret_cast<uintptr_t>(o.result) != i + 1) return 12;
   }
   if (wg_destroy(g) != WG_OK) return 13;
