@@ -196,9 +196,11 @@ struct Box {
 };
 
 // The callable's result as a value or an exception, from an outcome.
+// The exception moves out of the box, so that the box (freed on whichever
+// thread lets go last) no longer shares it with the caller.
 template <typename R, typename B>
 R take(B* b, const wg_outcome_t& o) {
-  if (o.status == WG_EWORK && b->error) std::rethrow_exception(b->error);
+  if (o.status == WG_EWORK && b->error) std::rethrow_exception(std::exchange(b->error, nullptr));
   if (o.status != WG_OK) throw Error(o.status);
   if constexpr (!std::is_void_v<R>) return std::move(*b->slot.value);
 }
