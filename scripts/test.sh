@@ -34,12 +34,13 @@ step "stress test under AddressSanitizer (about a minute)"
 build/asan/tests/workgrinder_stress --seconds "${WG_STRESS_SECONDS:-60}"
 
 step "build and test under ThreadSanitizer"
+tsan_supp="$PWD/tests/tsan.supp"
 cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=thread
 cmake --build build/tsan
-(cd build/tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" ctest --output-on-failure -j "$jobs")
+(cd build/tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$tsan_supp" ctest --output-on-failure -j "$jobs")
 
 step "stress test under ThreadSanitizer (about a minute)"
-TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" build/tsan/tests/workgrinder_stress --seconds "${WG_STRESS_SECONDS:-60}"
+TSAN_OPTIONS="halt_on_error=1 suppressions=$tsan_supp" build/tsan/tests/workgrinder_stress --seconds "${WG_STRESS_SECONDS:-60}"
 
 step "valgrind memcheck of the C examples"
 for ex in build/test/examples/example_c_*; do
