@@ -20,6 +20,11 @@ WG_API int wg_future_done(const wg_future_t* f) {
   return (f && to_impl(f)->future_ready()) ? 1 : 0;
 }
 
+WG_API int wg_future_on_ready(wg_future_t* f, wg_ready_fn fn, void* opaque) {
+  if (!f || !fn) return WG_EINVAL;
+  return to_impl(f)->on_ready(fn, opaque);
+}
+
 WG_API void wg_future_release(wg_future_t* f) {
   if (f) to_impl(f)->release_future();
 }

@@ -63,10 +63,25 @@ void WorkItem::run_task(Task* self, int status) {
   Batch::return_item(it);
 }
 
+// The caller holds a reference (the pipeline's, or the canceller's handle),
+// so the item outlives this call.
 void WorkItem::publish_future() {
   uint32_t old = future_flags.fetch_or(kReady, std::memory_order_acq_rel);
   if (old & kReleased) dispose_result(outcome.result);  // nobody will take it
   if (old & kWaiter) futex_wake_all(&future_flags);
+  if (old & kHasNotify) ready_fn(ready_opaque);
+  // Only now may arg go: after the outcome and its notification.
+  old = future_flags.fetch_or(kPublished, std::memory_order_acq_rel);
+  if ((old & kPipelineLeft) && release_arg) release_arg(arg, dispose_opaque);
+}
+
+int WorkItem::on_ready(wg_ready_fn fn, void* opaque) {
+  if (future_flags.load(std::memory_order_acquire) & kHasNotify) return WG_EINVAL;
+  ready_fn = fn;
+  ready_opaque = opaque;
+  uint32_t old = future_flags.fetch_or(kHasNotify, std::memory_order_acq_rel);
+  if (old & kReady) fn(opaque);  // already decided: call it here
+  return WG_OK;
 }
 
 int WorkItem::wait_future(double timeout_seconds, wg_outcome_t* out) {

@@ -28,9 +28,12 @@ enum ItemState : uint32_t { kQueued, kDispatched, kRunning, kFinished, kCancelle
 
 struct WorkItem : MpscNode, Task {
   // Future flags.
-  static constexpr uint32_t kReady = 1;     // outcome published
-  static constexpr uint32_t kWaiter = 2;    // a thread sleeps on future_flags
-  static constexpr uint32_t kReleased = 4;  // the user gave up the handle
+  static constexpr uint32_t kReady = 1;         // outcome published
+  static constexpr uint32_t kWaiter = 2;        // a thread sleeps on future_flags
+  static constexpr uint32_t kReleased = 4;      // the user gave up the handle
+  static constexpr uint32_t kPipelineLeft = 8;  // release_arg waits for the outcome
+  static constexpr uint32_t kHasNotify = 16;    // ready_fn is set
+  static constexpr uint32_t kPublished = 32;    // publish_future has finished its calls
 
   wg_work_fn fn = nullptr;
   void* arg = nullptr;
@@ -39,6 +42,8 @@ struct WorkItem : MpscNode, Task {
   wg_dispose_fn dispose = nullptr;
   void* dispose_opaque = nullptr;
   wg_dispose_fn release_arg = nullptr;
+  wg_ready_fn ready_fn = nullptr;  // futures: wg_future_on_ready
+  void* ready_opaque = nullptr;
   const char* owner = nullptr;  // points into this allocation, or nullptr
   Grinder* grinder = nullptr;
   Batch* batch = nullptr;  // set by the loop at dispatch
@@ -54,10 +59,15 @@ struct WorkItem : MpscNode, Task {
   // nullptr when out of memory.
   static WorkItem* create(wg_work_fn fn, void* arg, const wg_submit_opts_t* opts);
   void unref();
-  // The pipeline is done with the item (its outcome was delivered and its
-  // work function, if it ran, returned): release arg, drop the reference.
+  // The pipeline is done with the item (its work function, if it ran, has
+  // returned): release arg once the outcome is out, drop the reference. A
+  // canceller may still be publishing a future's outcome; it then releases
+  // arg itself (publish_future), so that arg never goes before the outcome.
   void leave_pipeline() {
-    if (release_arg) release_arg(arg, dispose_opaque);
+    bool release = release_arg != nullptr;
+    if (release && is_future)
+      release = future_flags.fetch_or(kPipelineLeft, std::memory_order_acq_rel) & kPublished;
+    if (release) release_arg(arg, dispose_opaque);
     unref();
   }
 
@@ -72,6 +82,8 @@ struct WorkItem : MpscNode, Task {
   int wait_future(double timeout_seconds, wg_outcome_t* out);
   // The user's wg_future_release.
   void release_future();
+  // wg_future_on_ready: WG_EINVAL if one is already set.
+  int on_ready(wg_ready_fn fn, void* opaque);
   bool future_ready() const { return future_flags.load(std::memory_order_acquire) & kReady; }
 
  private:

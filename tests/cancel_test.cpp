@@ -205,3 +205,52 @@ TEST(Cancel, ReleaseArgRunsOnceForEveryItemAndNeverWhileItsWorkRuns) {
 }
 
 }  // namespace
+
+namespace {
+
+struct ReadyLog {
+  std::atomic<int> calls{0};
+  std::thread::id thread;
+  static void on_ready(void* o) {
+    auto* r = static_cast<ReadyLog*>(o);
+    r->thread = std::this_thread::get_id();
+    r->calls.fetch_add(1);
+  }
+};
+
+TEST(Cancel, OnReadyRunsOnceWhereverTheOutcomeIsDecided) {
+  wg_grinder_t* g = make_grinder({{"batch_size_threshold", "100"}, {"max_wait_seconds", "600"}});
+  wg_future_t *cancelled, *drained, *released;
+  ASSERT_EQ(wg_enqueue(g, work_ok, nullptr, nullptr, &cancelled), WG_OK);
+  ASSERT_EQ(wg_enqueue(g, work_ok, nullptr, nullptr, &drained), WG_OK);
+  ASSERT_EQ(wg_enqueue(g, work_ok, nullptr, nullptr, &released), WG_OK);
+  ReadyLog a, b, c, late;
+  ASSERT_EQ(wg_future_on_ready(cancelled, ReadyLog::on_ready, &a), WG_OK);
+  EXPECT_EQ(wg_future_on_ready(cancelled, ReadyLog::on_ready, &a), WG_EINVAL);  // one only
+  ASSERT_EQ(wg_future_on_ready(drained, ReadyLog::on_ready, &b), WG_OK);
+  ASSERT_EQ(wg_future_on_ready(released, ReadyLog::on_ready, &c), WG_OK);
+  EXPECT_EQ(a.calls.load(), 0);
+  ASSERT_EQ(wg_future_cancel(cancelled), WG_OK);
+  EXPECT_EQ(a.calls.load(), 1);  // on the cancelling thread, at once
+  EXPECT_EQ(a.thread, std::this_thread::get_id());
+  wg_future_release(released);  // still notified
+  EXPECT_EQ(wg_stop(g, 0), WG_OK);
+  EXPECT_EQ(b.calls.load(), 1);
+  EXPECT_NE(b.thread, std::this_thread::get_id());  // the loop thread
+  EXPECT_EQ(c.calls.load(), 1);
+  ASSERT_EQ(wg_future_on_ready(drained, ReadyLog::on_ready, &late), WG_EINVAL);
+  wg_future_t* done;
+  ASSERT_EQ(wg_start(g), WG_OK);
+  wg_outcome_t o;
+  ASSERT_EQ(wg_enqueue(g, work_ok, nullptr, nullptr, &done), WG_OK);
+  ASSERT_EQ(wg_future_cancel(done), WG_OK);
+  ASSERT_EQ(wg_future_on_ready(done, ReadyLog::on_ready, &late), WG_OK);  // already ready
+  EXPECT_EQ(late.calls.load(), 1);
+  EXPECT_EQ(wg_future_on_ready(nullptr, ReadyLog::on_ready, &late), WG_EINVAL);
+  EXPECT_EQ(wg_future_on_ready(done, nullptr, &late), WG_EINVAL);
+  EXPECT_EQ(wg_future_wait(done, 0, &o), WG_OK);
+  for (auto* f : {cancelled, drained, done}) wg_future_release(f);
+  EXPECT_EQ(wg_destroy(g), WG_OK);
+}
+
+}  // namespace

@@ -244,6 +244,20 @@ WG_API int wg_future_cancel(wg_future_t *f);
 /* 1 if the outcome is ready, 0 if not or f is NULL. Any thread. */
 WG_API int wg_future_done(const wg_future_t *f);
 
+/* Called once when a future's outcome is ready; see wg_future_on_ready. */
+typedef void (*wg_ready_fn)(void *opaque);
+
+/* Registers fn to be called once when the outcome is ready: at once, on the
+ * calling thread, if it already is; otherwise on the thread that decides it
+ * (the loop thread, or a thread in wg_future_cancel or wg_stop). It is called
+ * even if the future is released first and, when registered before the
+ * outcome was decided, before the item's release_arg (so do not let fn use
+ * what release_arg frees). Meant for waking an async task or closing a channel: fn must
+ * not block and must not call blocking library functions. At most one per
+ * future. Returns WG_OK, or WG_EINVAL (f or fn NULL, or one already set). Any
+ * thread. */
+WG_API int wg_future_on_ready(wg_future_t *f, wg_ready_fn fn, void *opaque);
+
 /* Gives up the caller's reference. Does not cancel: the work still runs, and a
  * result nobody took goes to dispose. NULL-safe. Any thread. */
 WG_API void wg_future_release(wg_future_t *f);

@@ -37,10 +37,16 @@ struct Entry {
   std::atomic<int> ran{0};
   std::atomic<int> arg_released{0};
   std::atomic<int> wrong{0};
+  bool is_future = false;
+  std::atomic<int> ready{0};  // futures: set by wg_future_on_ready's callback
+  std::atomic<int> released_early{0};
 };
 
 // The arg handed to the library: heap allocated, freed by release_arg.
+std::atomic<long> g_live_args{0};
 struct Arg {
+  explicit Arg(Entry* e) : entry(e) { g_live_args.fetch_add(1); }
+  ~Arg() { g_live_args.fetch_sub(1); }
   Entry* entry;
 };
 
@@ -73,9 +79,13 @@ void dispose(void* r, void*) {
 
 void release_arg(void* arg, void*) {
   Arg* a = static_cast<Arg*>(arg);
+  // A future's arg is released only after its outcome is out.
+  if (a->entry->is_future && a->entry->ready.load() != 1) a->entry->released_early.fetch_add(1);
   a->entry->arg_released.fetch_add(1);
   delete a;
 }
+
+void on_ready(void* opaque) { static_cast<Entry*>(opaque)->ready.fetch_add(1); }
 
 const wg_submit_opts_t kOpts{WG_SUBMIT_OPTS_VERSION, "stress", dispose, nullptr, release_arg};
 
@@ -165,7 +175,7 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
         Kind kind = static_cast<Kind>(r() % 10 < 7 ? kFast : (r() % 2 ? kSlow : kFail));
         if (op < 35) {  // callback
           Entry* e = ledger.add(kind);
-          Arg* a = new Arg{e};
+          Arg* a = new Arg(e);
           int rc = wg_submit_ex(g, work, a, on_done, e, &kOpts);
           if (rc != WG_OK) {
             delete a;  // refused: nothing was taken over, so the arg is still ours
@@ -174,7 +184,8 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
           }
         } else if (op < 65) {  // future, maybe cancelled, maybe released unread
           Entry* e = ledger.add(kind);
-          Arg* a = new Arg{e};
+          e->is_future = true;
+          Arg* a = new Arg(e);
           wg_future_t* f = nullptr;
           if (wg_enqueue(g, work, a, &kOpts, &f) != WG_OK) {
             delete a;
@@ -182,6 +193,7 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
             ledger.drop_last_if(e);
             continue;
           }
+          if (wg_future_on_ready(f, on_ready, e) != WG_OK) e->wrong.fetch_add(1);
           if (r() % 4 == 0 && wg_future_cancel(f) == WG_OK) cancels.fetch_add(1);
           if (r() % 8 == 0) {
             e->outcomes.fetch_add(1);  // released unread: its outcome goes to dispose
@@ -191,7 +203,7 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
           }
         } else if (op < 75) {  // blocking wait, sometimes with a short timeout
           Entry* e = ledger.add(kind);
-          Arg* a = new Arg{e};
+          Arg* a = new Arg(e);
           wg_outcome_t o;
           double timeout = r() % 3 == 0 ? 0.001 : 5.0;
           int rc = wg_submit_wait(g, work, a, &kOpts, timeout, &o);
@@ -271,6 +283,10 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
     ok = false;
   };
   wg_destroy(g);
+  // A cancelling stop does not wait for work already running; its args are
+  // released when that work returns. Give it time before checking.
+  for (int i = 0; i < 2000 && g_live_args.load() != 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   uint64_t accepted = ledger.entries.size(), outcomes = 0;
   for (auto& e : ledger.entries) {
     if (e->outcomes.load() != 1)

@@ -1,0 +1,116 @@
+//! A hand-written mirror of `workgrinder.h`. Keep in step with the header;
+//! `tests/layout.rs` checks the struct layouts against the C compiler's.
+#![allow(non_camel_case_types)]
+
+use std::os::raw::{c_char, c_double, c_int, c_uint, c_void};
+
+pub const WG_OK: c_int = 0;
+pub const WG_EINVAL: c_int = -1;
+pub const WG_ENOTSTARTED: c_int = -2;
+pub const WG_ESTOPPING: c_int = -3;
+pub const WG_EWRONGTHREAD: c_int = -4;
+pub const WG_ECANCELED: c_int = -5;
+pub const WG_ETIMEDOUT: c_int = -6;
+pub const WG_EFULL: c_int = -7;
+pub const WG_ENOMEM: c_int = -8;
+pub const WG_EWORK: c_int = -9;
+pub const WG_ELEASE: c_int = -10;
+pub const WG_EUNAVAILABLE: c_int = -11;
+pub const WG_EALREADY: c_int = -12;
+
+pub const WG_SUBMIT_OPTS_VERSION: u32 = 1;
+pub const WG_STATS_VERSION: u32 = 1;
+
+pub enum wg_conf_t {}
+pub enum wg_grinder_t {}
+pub enum wg_future_t {}
+pub enum wg_manager_t {}
+
+pub type wg_work_fn = unsafe extern "C" fn(arg: *mut c_void, result: *mut *mut c_void) -> c_int;
+pub type wg_done_fn = unsafe extern "C" fn(outcome: *const wg_outcome_t, opaque: *mut c_void);
+pub type wg_dispose_fn = unsafe extern "C" fn(result: *mut c_void, opaque: *mut c_void);
+pub type wg_ready_fn = unsafe extern "C" fn(opaque: *mut c_void);
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct wg_outcome_t {
+    pub status: c_int,
+    pub work_code: c_int,
+    pub result: *mut c_void,
+}
+
+#[repr(C)]
+pub struct wg_submit_opts_t {
+    pub version: u32,
+    pub owner: *const c_char,
+    pub dispose: Option<wg_dispose_fn>,
+    pub dispose_opaque: *mut c_void,
+    pub release_arg: Option<wg_dispose_fn>,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct wg_stats_t {
+    pub version: u32,
+    pub started: u32,
+    pub stopping: u32,
+    pub pending: u64,
+    pub batch_size_threshold: u64,
+    pub max_wait_seconds: c_double,
+    pub lease_seconds: c_double,
+    pub oldest_wait_seconds: c_double,
+    pub submitted: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+    pub rejected: u64,
+    pub batches: u64,
+    pub inflight_items: u64,
+    pub inflight_batches: u64,
+}
+
+extern "C" {
+    pub fn wg_version() -> c_uint;
+    pub fn wg_strerror(status: c_int) -> *const c_char;
+    pub fn wg_err_name(status: c_int) -> *const c_char;
+    pub fn wg_conf_new() -> *mut wg_conf_t;
+    pub fn wg_conf_set(
+        conf: *mut wg_conf_t,
+        key: *const c_char,
+        value: *const c_char,
+        errstr: *mut c_char,
+        errstr_size: usize,
+    ) -> c_int;
+    pub fn wg_conf_destroy(conf: *mut wg_conf_t);
+    pub fn wg_create(
+        out: *mut *mut wg_grinder_t,
+        conf: *const wg_conf_t,
+        manager: *mut wg_manager_t,
+        errstr: *mut c_char,
+        errstr_size: usize,
+    ) -> c_int;
+    pub fn wg_start(g: *mut wg_grinder_t) -> c_int;
+    pub fn wg_stop(g: *mut wg_grinder_t, cancel_pending: c_int) -> c_int;
+    pub fn wg_destroy(g: *mut wg_grinder_t) -> c_int;
+    pub fn wg_submit_ex(
+        g: *mut wg_grinder_t,
+        f: wg_work_fn,
+        arg: *mut c_void,
+        done: Option<wg_done_fn>,
+        opaque: *mut c_void,
+        opts: *const wg_submit_opts_t,
+    ) -> c_int;
+    pub fn wg_enqueue(
+        g: *mut wg_grinder_t,
+        f: wg_work_fn,
+        arg: *mut c_void,
+        opts: *const wg_submit_opts_t,
+        out: *mut *mut wg_future_t,
+    ) -> c_int;
+    pub fn wg_future_wait(f: *mut wg_future_t, timeout_seconds: c_double, out: *mut wg_outcome_t) -> c_int;
+    pub fn wg_future_cancel(f: *mut wg_future_t) -> c_int;
+    pub fn wg_future_done(f: *const wg_future_t) -> c_int;
+    pub fn wg_future_on_ready(f: *mut wg_future_t, ready: wg_ready_fn, opaque: *mut c_void) -> c_int;
+    pub fn wg_future_release(f: *mut wg_future_t);
+    pub fn wg_stats(g: *mut wg_grinder_t, out: *mut wg_stats_t) -> c_int;
+}
