@@ -107,10 +107,18 @@ extern "C" {
         opts: *const wg_submit_opts_t,
         out: *mut *mut wg_future_t,
     ) -> c_int;
-    pub fn wg_future_wait(f: *mut wg_future_t, timeout_seconds: c_double, out: *mut wg_outcome_t) -> c_int;
+    pub fn wg_future_wait(
+        f: *mut wg_future_t,
+        timeout_seconds: c_double,
+        out: *mut wg_outcome_t,
+    ) -> c_int;
     pub fn wg_future_cancel(f: *mut wg_future_t) -> c_int;
     pub fn wg_future_done(f: *const wg_future_t) -> c_int;
-    pub fn wg_future_on_ready(f: *mut wg_future_t, ready: wg_ready_fn, opaque: *mut c_void) -> c_int;
+    pub fn wg_future_on_ready(
+        f: *mut wg_future_t,
+        ready: wg_ready_fn,
+        opaque: *mut c_void,
+    ) -> c_int;
     pub fn wg_future_release(f: *mut wg_future_t);
     pub fn wg_stats(g: *mut wg_grinder_t, out: *mut wg_stats_t) -> c_int;
 }
