@@ -1,0 +1,3 @@
+module workgrinder
+
+go 1.19
