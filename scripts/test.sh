@@ -4,11 +4,13 @@
 # ThreadSanitizer (each with a minute of the stress test), runs the C examples
 # under valgrind, checks formatting and the ABI (scripts/abi_check.sh), runs
 # the fuzzers briefly, installs to a temporary prefix and builds and runs
-# examples against that install through pkg-config and find_package.
+# examples against that install through pkg-config and find_package, then
+# the Rust, Go and Python bindings' tests against it.
 # WG_STRESS_SECONDS and WG_FUZZ_SECONDS shorten the stress and fuzz runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh clang-format binutils valgrind abigail-tools clang libclang-rt-14-dev
+scripts/deps.sh clang-format binutils valgrind abigail-tools clang libclang-rt-14-dev \
+  cargo golang-go python3
 jobs=$(nproc)
 
 step() { printf '\n=== %s\n' "$*"; }
@@ -78,5 +80,20 @@ cmake --build "$prefix/consumer"
 "$prefix/consumer/consumer_c"
 "$prefix/consumer/consumer_cpp"
 echo "pkg-config and find_package builds ran"
+
+step "Rust crate (Debian's rustc 1.63) against the install"
+(cd examples/rust && PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$prefix/rust-debian" cargo test &&
+  PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$prefix/rust-debian" cargo run -q --example usage)
+if current=$(command -v cargo) && [ "$current" != /usr/bin/cargo ]; then
+  echo "and with $($current --version) from $current"
+  (cd examples/rust && CARGO_TARGET_DIR="$prefix/rust-current" "$current" test -q)
+fi
+
+step "Go package (go test -race) against the install"
+(cd examples/go && go vet ./... && go test -race -count=1 -timeout 300s -v ./... | grep -E '^(---|ok|FAIL|PASS)' &&
+  go run ./example)
+
+step "Python module (unittest) against the install"
+(cd examples/python && WORKGRINDER_LIB="$libdir/libworkgrinder.so.0" python3 -m unittest -v 2>&1 | tail -n 12)
 
 step "all tests passed"
