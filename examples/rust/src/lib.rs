@@ -21,6 +21,7 @@ pub mod ffi;
 use std::ffi::{CStr, CString};
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::os::raw::{c_char, c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
@@ -139,23 +140,21 @@ pub fn live_jobs() -> isize {
 
 type Outcome<T> = std::thread::Result<T>;
 
-/// Where a job's result and readiness meet its handle.
-struct Slot<T> {
-    state: Mutex<SlotState<T>>,
+/// Where a job's readiness meets its handle.
+struct Slot {
+    state: Mutex<SlotState>,
     ready: Condvar,
 }
 
-struct SlotState<T> {
-    value: Option<Outcome<T>>,
+struct SlotState {
     ready: bool,
     waker: Option<Waker>,
 }
 
-impl<T> Slot<T> {
-    fn new() -> Arc<Slot<T>> {
+impl Slot {
+    fn new() -> Arc<Slot> {
         Arc::new(Slot {
             state: Mutex::new(SlotState {
-                value: None,
                 ready: false,
                 waker: None,
             }),
@@ -164,10 +163,11 @@ impl<T> Slot<T> {
     }
 }
 
-/// One submitted closure: the library's `arg`, freed by `release_arg`.
+/// One submitted closure: the library's `arg`, freed by `release_arg`. Its
+/// result travels as the outcome's `result`: a `Box<Outcome<T>>` owned by
+/// whoever receives it, or dropped by the `dispose` hook.
 struct Job<T, F> {
     f: Option<F>,
-    slot: Arc<Slot<T>>,
     done: Option<Box<dyn FnOnce(Result<T, Error>) + Send>>,
 }
 
@@ -190,28 +190,36 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 // Runs on a worker thread. A panic stops here.
 unsafe extern "C" fn run_job<T: Send + 'static, F: FnOnce() -> T + Send + 'static>(
     arg: *mut c_void,
-    _result: *mut *mut c_void,
+    result: *mut *mut c_void,
 ) -> c_int {
     let job = &mut *(arg as *mut Job<T, F>);
     let f = match job.f.take() {
         Some(f) => f,
         None => return 1,
     };
-    let out = catch_unwind(AssertUnwindSafe(f));
+    let out: Outcome<T> = catch_unwind(AssertUnwindSafe(f));
     let failed = out.is_err();
-    if let Ok(mut s) = job.slot.state.lock() {
-        s.value = Some(out);
-    }
+    *result = Box::into_raw(Box::new(out)) as *mut c_void;
     failed as c_int
+}
+
+// A result nobody will receive (cancelled while running, or released unread).
+unsafe extern "C" fn dispose_result<T>(result: *mut c_void, _opaque: *mut c_void) {
+    drop(Box::from_raw(result as *mut Outcome<T>));
 }
 
 unsafe extern "C" fn release_job<T, F>(arg: *mut c_void, _opaque: *mut c_void) {
     drop(Box::from_raw(arg as *mut Job<T, F>));
 }
 
-// The library's outcome and the slot's value, as the caller's Result.
-fn settle<T>(status: c_int, value: Option<Outcome<T>>) -> Result<T, Error> {
-    match (status, value) {
+// An outcome, taking ownership of its boxed result, as the caller's Result.
+unsafe fn settle<T>(o: &ffi::wg_outcome_t) -> Result<T, Error> {
+    let value = if o.result.is_null() {
+        None
+    } else {
+        Some(*Box::from_raw(o.result as *mut Outcome<T>))
+    };
+    match (o.status, value) {
         (ffi::WG_OK, Some(Ok(v))) => Ok(v),
         (ffi::WG_EWORK, Some(Err(p))) => {
             Err(Error::with_message(ffi::WG_EWORK, panic_message(&*p)))
@@ -227,16 +235,15 @@ unsafe extern "C" fn done_job<T: Send + 'static, F>(
     opaque: *mut c_void,
 ) {
     let job = &mut *(opaque as *mut Job<T, F>);
-    let status = (*o).status;
-    let value = job.slot.state.lock().ok().and_then(|mut s| s.value.take());
+    let result = settle::<T>(&*o);
     if let Some(done) = job.done.take() {
-        let _ = catch_unwind(AssertUnwindSafe(move || done(settle(status, value))));
+        let _ = catch_unwind(AssertUnwindSafe(move || done(result)));
     }
 }
 
 // Future style: the outcome is ready. Runs once, on whichever thread decided it.
-unsafe extern "C" fn ready_job<T>(opaque: *mut c_void) {
-    let slot = Arc::from_raw(opaque as *const Slot<T>);
+unsafe extern "C" fn ready_job(opaque: *mut c_void) {
+    let slot = Arc::from_raw(opaque as *const Slot);
     let waker = match slot.state.lock() {
         Ok(mut s) => {
             s.ready = true;
@@ -254,7 +261,7 @@ fn opts<T, F>() -> ffi::wg_submit_opts_t {
     ffi::wg_submit_opts_t {
         version: ffi::WG_SUBMIT_OPTS_VERSION,
         owner: ptr::null(),
-        dispose: None,
+        dispose: Some(dispose_result::<T>),
         dispose_opaque: ptr::null_mut(),
         release_arg: Some(release_job::<T, F>),
     }
@@ -311,11 +318,10 @@ impl Grinder {
         s
     }
 
-    fn new_job<T, F>(f: F, slot: Arc<Slot<T>>) -> *mut Job<T, F> {
+    fn new_job<T, F>(f: F) -> *mut Job<T, F> {
         LIVE_JOBS.fetch_add(1, Ordering::SeqCst);
         Box::into_raw(Box::new(Job {
             f: Some(f),
-            slot,
             done: None,
         }))
     }
@@ -328,7 +334,7 @@ impl Grinder {
         F: FnOnce() -> T + Send + 'static,
     {
         let slot = Slot::new();
-        let job = Self::new_job(f, slot.clone());
+        let job: *mut Job<T, F> = Self::new_job(f);
         let o = opts::<T, F>();
         let mut fut = ptr::null_mut();
         let rc =
@@ -338,9 +344,13 @@ impl Grinder {
             return Err(Error::from_status(rc));
         }
         let notify = Arc::into_raw(slot.clone()) as *mut c_void;
-        let rc = unsafe { ffi::wg_future_on_ready(fut, ready_job::<T>, notify) };
+        let rc = unsafe { ffi::wg_future_on_ready(fut, ready_job, notify) };
         debug_assert_eq!(rc, ffi::WG_OK);
-        Ok(Handle { fut, slot })
+        Ok(Handle {
+            fut,
+            slot,
+            _result: PhantomData,
+        })
     }
 
     /// Runs `f` on a worker and calls `done` with its result on the grinder's
@@ -351,7 +361,7 @@ impl Grinder {
         F: FnOnce() -> T + Send + 'static,
         D: FnOnce(Result<T, Error>) + Send + 'static,
     {
-        let job = Self::new_job(f, Slot::new());
+        let job: *mut Job<T, F> = Self::new_job(f);
         unsafe { (*job).done = Some(Box::new(done)) };
         let o = opts::<T, F>();
         let rc = unsafe {
@@ -382,10 +392,12 @@ impl Drop for Grinder {
 /// work (call [`Handle::cancel`]); its result is then simply dropped.
 pub struct Handle<T> {
     fut: *mut ffi::wg_future_t,
-    slot: Arc<Slot<T>>,
+    slot: Arc<Slot>,
+    _result: PhantomData<fn() -> T>,
 }
 
 unsafe impl<T: Send> Send for Handle<T> {}
+impl<T> Unpin for Handle<T> {}
 
 impl<T> Handle<T> {
     /// True once the result is there.
@@ -419,7 +431,8 @@ impl<T> Handle<T> {
         self.take()
     }
 
-    // The outcome is ready: its status from the library, its value from the slot.
+    // The outcome is ready: take it, and its boxed result, from the library.
+    // A handle takes it once: wait consumes the handle, poll is Ready once.
     fn take(&self) -> Result<T, Error> {
         let mut o = ffi::wg_outcome_t {
             status: 0,
@@ -430,8 +443,7 @@ impl<T> Handle<T> {
         if rc != ffi::WG_OK {
             return Err(Error::from_status(rc));
         }
-        let value = self.slot.state.lock().unwrap().value.take();
-        settle(o.status, value)
+        unsafe { settle::<T>(&o) }
     }
 }
 

@@ -125,6 +125,7 @@ fn drain_and_cancel_stops() {
         let rx = rx.clone();
         g.submit(move || {
             let _ = rx.lock().unwrap().recv();
+            Tracked::new() // nobody will receive it: dropped through the dispose hook
         })
         .unwrap()
     };
@@ -137,6 +138,25 @@ fn drain_and_cancel_stops() {
     drop(tx); // the blocked closure returns; its box is freed then
     drop(g);
     settle_jobs();
+    assert_eq!(
+        TRACKED.load(Ordering::SeqCst),
+        0,
+        "the late result was dropped"
+    );
+}
+
+static TRACKED: AtomicUsize = AtomicUsize::new(0);
+struct Tracked;
+impl Tracked {
+    fn new() -> Tracked {
+        TRACKED.fetch_add(1, Ordering::SeqCst);
+        Tracked
+    }
+}
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        TRACKED.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 #[test]
