@@ -146,6 +146,7 @@ fn drain_and_cancel_stops() {
 }
 
 static TRACKED: AtomicUsize = AtomicUsize::new(0);
+#[derive(Debug)]
 struct Tracked;
 impl Tracked {
     fn new() -> Tracked {
