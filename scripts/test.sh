@@ -9,6 +9,7 @@
 # WG_STRESS_SECONDS and WG_FUZZ_SECONDS shorten the stress and fuzz runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export HOME="${HOME:-$(mktemp -d)}"  # cargo and go keep caches under it
 scripts/deps.sh clang-format binutils valgrind abigail-tools clang libclang-rt-14-dev \
   cargo golang-go python3
 jobs=$(nproc)
@@ -84,12 +85,15 @@ echo "pkg-config and find_package builds ran"
 step "Rust crate (Debian's rustc 1.63) against the install"
 (cd examples/rust && PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$prefix/rust-debian" cargo test &&
   PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$prefix/rust-debian" cargo run -q --example usage)
-if current=$(command -v cargo) && [ "$current" != /usr/bin/cargo ]; then
+if current=$(command -v cargo) && [ "$current" != /usr/bin/cargo ] && "$current" --version >/dev/null 2>&1; then
   echo "and with $($current --version) from $current"
   (cd examples/rust && CARGO_TARGET_DIR="$prefix/rust-current" "$current" test -q)
 fi
 
 step "Go package (go test -race) against the install"
+# CGO_LDFLAGS is part of Go's build-cache key; pkg-config's output is not, and
+# a cached package would otherwise keep a previous run's library path.
+export CGO_LDFLAGS="-g -O2 -L$libdir"
 (cd examples/go && go vet ./... && go test -race -count=1 -timeout 300s -v ./... | grep -E '^(---|ok|FAIL|PASS)' &&
   go run ./example)
 
