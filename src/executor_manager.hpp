@@ -58,9 +58,6 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
 
   void stats(wg_manager_stats_t* out, std::vector<wg_lease_info_t>* leases);
 
-  const Config& config() const { return cfg_; }
-  const Logger& logger() const { return logger_; }
-
  private:
   friend class Lease;
 

@@ -65,9 +65,6 @@ class Grinder {
   bool on_loop_thread() const;
   static bool any_loop_thread();
 
-  const Logger& logger() const { return logger_; }
-  const std::shared_ptr<ExecutorManager>& manager() const { return manager_; }
-
  private:
   enum Lifecycle : int {
     kLifecycleStopped,

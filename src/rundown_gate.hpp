@@ -43,8 +43,6 @@ class RundownGate {
   // Re-opens a closed gate (a grinder started again).
   void open() { word_.fetch_and(~kClosed, std::memory_order_release); }
 
-  bool is_closed() const { return word_.load(std::memory_order_acquire) & kClosed; }
-
  private:
   static constexpr uint32_t kClosed = 0x80000000u;
   std::atomic<uint32_t> word_;
