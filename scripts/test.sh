@@ -24,6 +24,9 @@ cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build/test
 (cd build/test && ctest --output-on-failure -j "$jobs")
 
+step "benchmark, short mode (not pass/fail: keeps it from rotting)"
+build/test/tests/workgrinder_bench --short
+
 step "ABI guard: exported symbols, SONAME, abidiff against abi/libworkgrinder.abi"
 scripts/abi_check.sh build/test
 
