@@ -9,8 +9,8 @@
  * on worker threads leased from a manager. `done` callbacks run on the loop
  * thread. The following may be called from any thread, including the loop
  * thread inside a `done` callback: wg_submit, wg_submit_ex, wg_enqueue,
- * wg_stats, wg_future_cancel, wg_future_done, wg_future_release and
- * wg_future_wait with timeout 0. Calls that block (wg_submit_wait,
+ * wg_stats, wg_future_cancel, wg_future_done, wg_future_on_ready,
+ * wg_future_release and wg_future_wait with timeout 0. Calls that block (wg_submit_wait,
  * wg_future_wait with a timeout other than 0, wg_stop, wg_destroy,
  * wg_manager_stop, wg_manager_destroy, wg_manager_acquire with a timeout other
  * than 0) return WG_EWRONGTHREAD on a grinder's loop thread instead of
