@@ -11,8 +11,6 @@
 
 namespace wg {
 
-using Unstarted = std::vector<std::pair<std::shared_ptr<Executor>, std::vector<Task*>>>;
-
 namespace {
 
 std::chrono::steady_clock::time_point to_time_point(uint64_t ns) {
@@ -70,11 +68,7 @@ int ExecutorManager::start() {
     Slot* s;
     int rc = add_slot_locked(&s);
     if (rc != WG_OK) {
-      for (auto& slot : slots_) {
-        slot->executor->retire();
-        retired_.push_back(slot->executor);
-      }
-      slots_.clear();
+      retire_all_slots_locked(nullptr);
       lk.unlock();
       reap_retired();
       return rc;
@@ -85,11 +79,7 @@ int ExecutorManager::start() {
     expiry_thread_ = std::thread([this] { expiry_main(); });
   } catch (const std::system_error&) {
     running_ = false;
-    for (auto& slot : slots_) {
-      slot->executor->retire();
-      retired_.push_back(slot->executor);
-    }
-    slots_.clear();
+    retire_all_slots_locked(nullptr);
     lk.unlock();
     reap_retired();
     return WG_ENOMEM;
@@ -114,12 +104,7 @@ int ExecutorManager::stop() {
       r->served(r, WG_ESTOPPING, nullptr);
     }
     while (!leases_.empty()) revoke_locked(leases_.front().get(), &unstarted);
-    for (auto& slot : slots_) {
-      std::vector<Task*> t = slot->executor->retire();
-      if (!t.empty()) unstarted.emplace_back(slot->executor, std::move(t));
-      retired_.push_back(slot->executor);
-    }
-    slots_.clear();
+    retire_all_slots_locked(&unstarted);
     expiry = std::move(expiry_thread_);
     log.addf(WG_LOG_INFO, "manager stopped");
     lk.unlock();
@@ -134,6 +119,17 @@ int ExecutorManager::stop() {
   }
   finish_unlocked(unstarted);
   return WG_OK;
+}
+
+// Retires every executor; their unstarted tasks go to *unstarted (none exist
+// when the manager never ran).
+void ExecutorManager::retire_all_slots_locked(Unstarted* unstarted) {
+  for (auto& slot : slots_) {
+    std::vector<Task*> t = slot->executor->retire();
+    if (unstarted && !t.empty()) unstarted->emplace_back(slot->executor, std::move(t));
+    retired_.push_back(slot->executor);
+  }
+  slots_.clear();
 }
 
 int ExecutorManager::add_slot_locked(Slot** out) {

@@ -83,12 +83,12 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   void serve_waiters_locked(LogLines& log);
   void enqueue_locked(LeaseRequest* req);
   void unlink_locked(LeaseRequest* req);
-  void revoke_locked(
-      Lease* lease,
-      std::vector<std::pair<std::shared_ptr<Executor>, std::vector<Task*>>>* unstarted);
+  // Accepted tasks of retired executors, handed back after unlocking.
+  using Unstarted = std::vector<std::pair<std::shared_ptr<Executor>, std::vector<Task*>>>;
+  void revoke_locked(Lease* lease, Unstarted* unstarted);
+  void retire_all_slots_locked(Unstarted* unstarted);
   Slot* find_slot_locked(uint64_t id);
-  void finish_unlocked(
-      std::vector<std::pair<std::shared_ptr<Executor>, std::vector<Task*>>>& unstarted);
+  void finish_unlocked(Unstarted& unstarted);
   void reap_retired();
 
   const Config cfg_;

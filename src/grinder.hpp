@@ -100,6 +100,7 @@ class Grinder {
   void deliver(WorkItem* it);
   void cancel_everything();
   bool cancel_dispatched(WorkItem* it);
+  void deliver_cancelled(WorkItem* it);
   void advance_stop();
   void rearm_timer();
   void publish_oldest();

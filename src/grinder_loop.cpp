@@ -283,13 +283,9 @@ void Grinder::cancel_everything() {
   while (WorkItem* it = pending_.pop_front()) {
     uint32_t expected = kQueued;
     if (it->state.compare_exchange_strong(expected, kCancelled, std::memory_order_acq_rel)) {
-      it->outcome = wg_outcome_t{WG_ECANCELED, 0, nullptr};
       counters_.cancelled_pending.fetch_add(1, std::memory_order_acq_rel);
       if (cfg_.max_pending > 0) counters_.pending_slots.fetch_sub(1, std::memory_order_acq_rel);
-      if (it->is_future)
-        it->publish_future();
-      else if (it->done)
-        it->done(&it->outcome, it->opaque);
+      deliver_cancelled(it);
     }
     it->leave_pipeline();
     ++cancelled_dropped_;
@@ -341,13 +337,18 @@ bool Grinder::cancel_dispatched(WorkItem* it) {
   do {
     if (st != kDispatched && st != kRunning) return false;
   } while (!it->state.compare_exchange_weak(st, kCancelled, std::memory_order_acq_rel));
-  it->outcome = wg_outcome_t{WG_ECANCELED, 0, nullptr};
   counters_.cancelled_inflight.fetch_add(1, std::memory_order_acq_rel);
+  deliver_cancelled(it);
+  return true;
+}
+
+// WG_ECANCELED for an item whose cancel CAS the loop won.
+void Grinder::deliver_cancelled(WorkItem* it) {
+  it->outcome = wg_outcome_t{WG_ECANCELED, 0, nullptr};
   if (it->is_future)
     it->publish_future();
   else if (it->done)
     it->done(&it->outcome, it->opaque);
-  return true;
 }
 
 void Grinder::advance_stop() {

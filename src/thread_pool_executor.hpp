@@ -53,7 +53,7 @@ class ThreadPoolExecutor : public Executor,
   TaskRange* head_ = nullptr;
   TaskRange* tail_ = nullptr;
   bool retired_ = false;
-  size_t idle_ = 0;
+  size_t idle_ = 0;  // workers waiting on cv_ (mu_)
   std::vector<Worker> workers_;
 };
 

@@ -62,12 +62,24 @@ int tiny_work(void* arg, void** result) {
   return 0;
 }
 
-std::atomic<size_t> g_done{0};
-
 void tiny_done(const wg_outcome_t*, void* opaque) {
   Item* it = static_cast<Item*>(opaque);
   it->latency_ns = now_ns() - it->submit_ns;
-  g_done.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Runs `producers` threads, each stamping and submitting its share of items.
+template <typename Submit>
+void produce(int producers, std::vector<Item>& items, Submit submit) {
+  std::vector<std::thread> threads;
+  for (int p = 0; p < producers; ++p)
+    threads.emplace_back([&, p] {
+      for (size_t i = static_cast<size_t>(p); i < items.size();
+           i += static_cast<size_t>(producers)) {
+        items[i].submit_ns = now_ns();
+        submit(&items[i]);
+      }
+    });
+  for (auto& t : threads) t.join();
 }
 
 Result run_grinder(int producers, size_t n) {
@@ -83,18 +95,10 @@ Result run_grinder(int producers, size_t n) {
   wg_conf_destroy(c);
   wg_start(g);
   std::vector<Item> items(n);
-  g_done = 0;
   auto t0 = Clock::now();
-  std::vector<std::thread> threads;
-  for (int p = 0; p < producers; ++p)
-    threads.emplace_back([&, p] {
-      for (size_t i = static_cast<size_t>(p); i < n; i += static_cast<size_t>(producers)) {
-        items[i].submit_ns = now_ns();
-        while (wg_submit(g, tiny_work, &items[i], tiny_done, &items[i]) != WG_OK)
-          std::this_thread::yield();
-      }
-    });
-  for (auto& t : threads) t.join();
+  produce(producers, items, [&](Item* it) {
+    while (wg_submit(g, tiny_work, it, tiny_done, it) != WG_OK) std::this_thread::yield();
+  });
   wg_stop(g, 0);  // drains: every done callback has run
   double s = std::chrono::duration<double>(Clock::now() - t0).count();
   wg_destroy(g);
@@ -110,7 +114,6 @@ Result run_mutex_batcher(int producers, size_t n) {
   std::condition_variable cv;
   std::deque<Item*> queue;
   bool stop = false;
-  std::atomic<size_t> done{0};
   std::vector<Item> items(n);
   std::vector<std::thread> pool;
   for (int w = 0; w < 2; ++w)
@@ -127,24 +130,17 @@ Result run_mutex_batcher(int producers, size_t n) {
           it->value = reinterpret_cast<uintptr_t>(it) + 1;
           it->latency_ns = now_ns() - it->submit_ns;
         }
-        done.fetch_add(batch.size());
         batch.clear();
       }
     });
   auto t0 = Clock::now();
-  std::vector<std::thread> threads;
-  for (int p = 0; p < producers; ++p)
-    threads.emplace_back([&, p] {
-      for (size_t i = static_cast<size_t>(p); i < n; i += static_cast<size_t>(producers)) {
-        items[i].submit_ns = now_ns();
-        {
-          std::lock_guard<std::mutex> lk(mu);
-          queue.push_back(&items[i]);
-        }
-        cv.notify_one();
-      }
-    });
-  for (auto& t : threads) t.join();
+  produce(producers, items, [&](Item* it) {
+    {
+      std::lock_guard<std::mutex> lk(mu);
+      queue.push_back(it);
+    }
+    cv.notify_one();
+  });
   {
     std::lock_guard<std::mutex> lk(mu);
     stop = true;
