@@ -6,14 +6,14 @@ extern "C" {
 WG_API int wg_future_wait(wg_future_t* f, double timeout_seconds, wg_outcome_t* out) {
   if (!f || !out || timeout_seconds != timeout_seconds) return WG_EINVAL;
   wg::WorkItem* it = to_impl(f);
-  if (timeout_seconds != 0 && it->grinder->on_loop_thread()) return WG_EWRONGTHREAD;
+  if (timeout_seconds != 0 && it->future_grinder()->on_loop_thread()) return WG_EWRONGTHREAD;
   return it->wait_future(timeout_seconds, out);
 }
 
 WG_API int wg_future_cancel(wg_future_t* f) {
   if (!f) return WG_EINVAL;
   wg::WorkItem* it = to_impl(f);
-  return it->grinder->cancel(it);
+  return it->future_grinder()->cancel(it);
 }
 
 WG_API int wg_future_done(const wg_future_t* f) {

@@ -14,23 +14,13 @@ int submit_item(wg::Grinder* g, wg_work_fn fn, void* arg, const wg_submit_opts_t
     g->count_rejected();
     return WG_EINVAL;
   }
-  wg::WorkItem* it = wg::WorkItem::create(fn, arg, opts);
+  wg::WorkItem* it = wg::WorkItem::create(fn, arg, opts, future);
   if (!it) {
     g->count_rejected();
     return WG_ENOMEM;
   }
-  if (future) {
-    it->is_future = true;
-    it->refs.store(2, std::memory_order_relaxed);  // pipeline + the caller's handle
-  }
   *out = it;
   return WG_OK;
-}
-
-void discard(wg::WorkItem* it) {
-  it->refs.store(1, std::memory_order_relaxed);
-  it->is_future = false;  // no grinder reference was taken
-  it->unref();
 }
 
 // Creates and submits a future item; on error nothing was taken over.
@@ -39,7 +29,7 @@ int submit_future(wg::Grinder* g, wg_work_fn fn, void* arg, const wg_submit_opts
   int rc = submit_item(g, fn, arg, opts, true, out);
   if (rc != WG_OK) return rc;
   rc = g->submit(*out);
-  if (rc != WG_OK) discard(*out);
+  if (rc != WG_OK) (*out)->discard();
   return rc;
 }
 
@@ -96,7 +86,7 @@ WG_API int wg_submit_ex(wg_grinder_t* g, wg_work_fn fn, void* arg, wg_done_fn do
   it->done = done;
   it->opaque = opaque;
   rc = impl->submit(it);
-  if (rc != WG_OK) discard(it);
+  if (rc != WG_OK) it->discard();
   return rc;
 }
 

@@ -3,30 +3,6 @@
 
 #include "handles.hpp"
 
-namespace {
-
-// A task submitted directly through a lease; its done runs on the worker.
-struct LeaseTask : wg::Task {
-  wg_work_fn fn;
-  void* arg;
-  wg_done_fn done;
-  void* opaque;
-
-  static void run_task(wg::Task* self, int status) {
-    LeaseTask* t = static_cast<LeaseTask*>(self);
-    wg_outcome_t o{status, 0, nullptr};
-    if (status == WG_OK) {
-      int code = t->fn(t->arg, &o.result);
-      o.status = code == 0 ? WG_OK : WG_EWORK;
-      o.work_code = code;
-    }
-    if (t->done) t->done(&o, t->opaque);
-    delete t;
-  }
-};
-
-}  // namespace
-
 extern "C" {
 
 WG_API int wg_manager_create(wg_manager_t** out, const wg_conf_t* conf, char* errstr,
@@ -79,18 +55,17 @@ WG_API int wg_manager_acquire(wg_manager_t* m, double lease_seconds, const char*
 WG_API int wg_lease_submit(wg_lease_t* lease, wg_work_fn fn, void* arg, wg_done_fn done,
                            void* opaque) {
   if (!lease || !fn) return WG_EINVAL;
-  LeaseTask* t = new (std::nothrow) LeaseTask();
+  // A work item without a batch: its done runs on the worker (run_tasks.cpp).
+  wg::WorkItem* t = wg::WorkItem::create(fn, arg, nullptr, false);
   if (!t) return WG_ENOMEM;
-  t->run = &LeaseTask::run_task;
-  t->fn = fn;
-  t->arg = arg;
   t->done = done;
   t->opaque = opaque;
+  t->state.store(wg::kDispatched, std::memory_order_relaxed);
   wg::Task* task = t;
   size_t accepted = 0;
   int rc = lease->impl->submit_many(&task, 1, &accepted);
   if (accepted == 0) {
-    delete t;
+    t->discard();
     return rc == WG_OK ? WG_ENOMEM : rc;
   }
   return WG_OK;

@@ -10,6 +10,8 @@ using AllocateFn = void* (*)(size_t size);
 
 void* allocate(size_t size);  // nullptr when out of memory
 void deallocate(void* p);
+// True while a test allocator is set.
+bool allocator_is_replaced();
 
 // Tests only: nullptr restores malloc. Blocks allocated by either must be
 // freed with deallocate (free).

@@ -45,9 +45,10 @@ struct Batch : MpscNode {
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
-  // Worker side: hands a finished (or never started) item back to the loop, or
-  // drops it if the loop has abandoned this batch.
-  static void return_item(WorkItem* it);
+  // Worker side: hands finished (or never started) items of one batch, linked
+  // first..last through their queue nodes, back to the loop in one push, or
+  // drops them if the loop has abandoned the batch.
+  static void return_items(WorkItem* first, WorkItem* last);
 };
 
 }  // namespace wg

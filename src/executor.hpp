@@ -40,16 +40,15 @@ class Executor {
 
   // Hands tasks back with a failure status (they never run).
   void hand_back(const std::vector<Task*>& tasks, int status) {
-    for (Task* t : tasks) {
-      t->run(t, status);
-      task_done();
-    }
+    if (tasks.empty()) return;
+    run_tasks(tasks.data(), tasks.size(), status);
+    task_done(tasks.size());
   }
 
  protected:
   void tasks_accepted(size_t n) { outstanding_.fetch_add(n, std::memory_order_relaxed); }
-  void task_done() {
-    if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1 && idle_hook_) idle_hook_();
+  void task_done(size_t n = 1) {
+    if (outstanding_.fetch_sub(n, std::memory_order_acq_rel) == n && idle_hook_) idle_hook_();
   }
 
  private:

@@ -168,12 +168,10 @@ std::shared_ptr<Lease> ExecutorManager::lease_slot_locked(Slot* slot, uint64_t l
   uint64_t hard = soft + seconds_to_ns(cfg_.lease_grace_seconds);
   auto lease = std::make_shared<Lease>(shared_from_this(), slot->executor, next_lease_id_++, owner,
                                        soft, hard, slot->id);
-  bool earliest = std::all_of(leases_.begin(), leases_.end(),
-                              [&](const std::shared_ptr<Lease>& l) { return l->hard_ns() > hard; });
   leases_.push_back(lease);
   slot->state = Slot::kLeased;
   slot->lease = lease.get();
-  if (earliest) expiry_cv_.notify_one();
+  if (hard < expiry_wake_ns_) expiry_cv_.notify_one();
   log.addf(WG_LOG_DEBUG, "lease %llu acquired by %s for %.3f s",
            static_cast<unsigned long long>(lease->id()), owner.c_str(), ns_to_seconds(lease_ns));
   return lease;
@@ -342,7 +340,9 @@ void ExecutorManager::expiry_main() {
     uint64_t wake = now + seconds_to_ns(cfg_.check_interval_seconds);
     for (auto& l : leases_) wake = std::min(wake, l->hard_ns());
     if (wake > now) {
+      expiry_wake_ns_ = wake;
       expiry_cv_.wait_until(lk, to_time_point(wake));
+      expiry_wake_ns_ = 0;
       continue;  // re-evaluate: a new lease may expire sooner, or we were stopped
     }
     Unstarted unstarted;

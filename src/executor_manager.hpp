@@ -97,6 +97,10 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
 
   mutable std::mutex mu_;
   std::condition_variable expiry_cv_;
+  // When the expiry thread will wake by itself; 0 while it is awake (it
+  // re-reads leases_ before sleeping again). A new lease wakes it only if it
+  // expires sooner than that: most leases cost no wake-up at all. (mu_)
+  uint64_t expiry_wake_ns_ = 0;
   bool running_ = false;
   std::thread expiry_thread_;
   std::vector<std::unique_ptr<Slot>> slots_;

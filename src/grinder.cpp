@@ -171,8 +171,10 @@ int Grinder::submit(WorkItem* it) {
     counters_.rejected.fetch_add(1, std::memory_order_relaxed);
     return WG_EFULL;
   }
-  it->grinder = this;
-  if (it->is_future) ref();
+  if (it->is_future()) {
+    it->extras->grinder = this;
+    ref();
+  }
   it->submit_ns = now_ns();
   counters_.submitted.fetch_add(1, std::memory_order_acq_rel);
   if (oldest_ns_.load(std::memory_order_relaxed) == 0) {
@@ -186,11 +188,11 @@ int Grinder::submit(WorkItem* it) {
 }
 
 int Grinder::cancel(WorkItem* it) {
-  uint32_t st = it->state.load(std::memory_order_acquire);
+  uint8_t st = it->state.load(std::memory_order_acquire);
   do {
     if (st == kFinished || st == kCancelled) return WG_EALREADY;
   } while (!it->state.compare_exchange_weak(st, kCancelled, std::memory_order_acq_rel));
-  it->outcome = wg_outcome_t{WG_ECANCELED, 0, nullptr};
+  it->set_outcome(WG_ECANCELED, 0, nullptr);
   if (st == kQueued) {
     counters_.cancelled_pending.fetch_add(1, std::memory_order_acq_rel);
     if (cfg_.max_pending > 0) counters_.pending_slots.fetch_sub(1, std::memory_order_acq_rel);
@@ -204,9 +206,9 @@ int Grinder::cancel(WorkItem* it) {
     counters_.cancelled_inflight.fetch_add(1, std::memory_order_acq_rel);
   }
   if (logger_.enabled())
-    logger_.logf(WG_LOG_DEBUG, "item%s%s cancelled %s", it->owner ? " of " : "",
-                 it->owner ? it->owner : "", st == kQueued ? "while pending" : "in flight");
-  if (it->is_future) it->publish_future();
+    logger_.logf(WG_LOG_DEBUG, "item%s%s cancelled %s", it->owner() ? " of " : "",
+                 it->owner() ? it->owner() : "", st == kQueued ? "while pending" : "in flight");
+  if (it->is_future()) it->publish_future();
   return WG_OK;
 }
 

@@ -129,7 +129,7 @@ bool Grinder::dispatch_batch() {
     return false;
   }
   while (WorkItem* it = pending_.pop_front()) {
-    uint32_t expected = kQueued;
+    uint8_t expected = kQueued;
     if (!it->state.compare_exchange_strong(expected, kDispatched, std::memory_order_acq_rel)) {
       it->leave_pipeline();  // cancelled while pending
       ++cancelled_dropped_;
@@ -216,9 +216,9 @@ void Grinder::run_batch(Batch* b) {
 // An item the executor never took: its outcome is the submission error.
 void Grinder::fail_unsubmitted(Batch* b, WorkItem* it, int status) {
   if (!it || b->items[it->batch_index] == nullptr) return;  // already returned
-  uint32_t expected = kDispatched;
+  uint8_t expected = kDispatched;
   if (it->state.compare_exchange_strong(expected, kFinished, std::memory_order_acq_rel))
-    it->outcome = wg_outcome_t{status, 0, nullptr};
+    it->set_outcome(status, 0, nullptr);
   item_returned(b, it);
 }
 
@@ -226,12 +226,12 @@ void Grinder::fail_unsubmitted(Batch* b, WorkItem* it, int status) {
 // decided outcome, account, free. A worker's batch reference was dropped by
 // the caller.
 void Grinder::item_returned(Batch* b, WorkItem* it) {
-  uint32_t st = it->state.load(std::memory_order_acquire);
+  uint8_t st = it->state.load(std::memory_order_acquire);
   b->items[it->batch_index] = nullptr;
   --b->unreturned;
   if (st == kFinished) {
     if (b->state == Batch::kAbandoning) --b->must_arrive;
-    if (it->outcome.status == WG_OK)
+    if (it->status == WG_OK)
       ++b->ok;
     else
       ++b->failed;
@@ -244,15 +244,15 @@ void Grinder::item_returned(Batch* b, WorkItem* it) {
 }
 
 void Grinder::deliver(WorkItem* it) {
-  const wg_outcome_t& o = it->outcome;
+  const wg_outcome_t o = it->outcome();
   if (o.status == WG_OK)
     GrinderCounters::bump(counters_.completed);
   else
     GrinderCounters::bump(counters_.failed);
   if (o.status != WG_OK && logger_.enabled())
-    logger_.logf(WG_LOG_DEBUG, "item%s%s failed: %s (work_code %d)", it->owner ? " of " : "",
-                 it->owner ? it->owner : "", wg_err_name(o.status), o.work_code);
-  if (it->is_future)
+    logger_.logf(WG_LOG_DEBUG, "item%s%s failed: %s (work_code %d)", it->owner() ? " of " : "",
+                 it->owner() ? it->owner() : "", wg_err_name(o.status), o.work_code);
+  if (it->is_future())
     it->publish_future();
   else if (it->done)
     it->done(&o, it->opaque);
@@ -281,7 +281,7 @@ void Grinder::finish_batch(Batch* b) {
 // A cancelling stop: every undecided item gets WG_ECANCELED now.
 void Grinder::cancel_everything() {
   while (WorkItem* it = pending_.pop_front()) {
-    uint32_t expected = kQueued;
+    uint8_t expected = kQueued;
     if (it->state.compare_exchange_strong(expected, kCancelled, std::memory_order_acq_rel)) {
       counters_.cancelled_pending.fetch_add(1, std::memory_order_acq_rel);
       if (cfg_.max_pending > 0) counters_.pending_slots.fetch_sub(1, std::memory_order_acq_rel);
@@ -333,7 +333,7 @@ void Grinder::cancel_everything() {
 // Cancels a dispatched or running item and delivers WG_ECANCELED. False if its
 // outcome was already decided.
 bool Grinder::cancel_dispatched(WorkItem* it) {
-  uint32_t st = it->state.load(std::memory_order_acquire);
+  uint8_t st = it->state.load(std::memory_order_acquire);
   do {
     if (st != kDispatched && st != kRunning) return false;
   } while (!it->state.compare_exchange_weak(st, kCancelled, std::memory_order_acq_rel));
@@ -344,11 +344,13 @@ bool Grinder::cancel_dispatched(WorkItem* it) {
 
 // WG_ECANCELED for an item whose cancel CAS the loop won.
 void Grinder::deliver_cancelled(WorkItem* it) {
-  it->outcome = wg_outcome_t{WG_ECANCELED, 0, nullptr};
-  if (it->is_future)
+  it->set_outcome(WG_ECANCELED, 0, nullptr);
+  if (it->is_future()) {
     it->publish_future();
-  else if (it->done)
-    it->done(&it->outcome, it->opaque);
+  } else if (it->done) {
+    const wg_outcome_t o = it->outcome();
+    it->done(&o, it->opaque);
+  }
 }
 
 void Grinder::advance_stop() {

@@ -19,10 +19,13 @@ class MpscQueue {
   MpscQueue& operator=(const MpscQueue&) = delete;
 
   // Any thread.
-  void push(MpscNode* n) {
-    n->next.store(nullptr, std::memory_order_relaxed);
-    MpscNode* prev = head_.exchange(n, std::memory_order_acq_rel);
-    prev->next.store(n, std::memory_order_seq_cst);
+  void push(MpscNode* n) { push_chain(n, n); }
+
+  // Any thread: pushes first..last, already linked through `next`, at once.
+  void push_chain(MpscNode* first, MpscNode* last) {
+    last->next.store(nullptr, std::memory_order_relaxed);
+    MpscNode* prev = head_.exchange(last, std::memory_order_acq_rel);
+    prev->next.store(first, std::memory_order_seq_cst);
   }
 
   // Consumer thread only.

@@ -1,6 +1,7 @@
 // ThreadPoolExecutor: a fixed pool of worker threads. A submission is one
-// TaskRange; workers claim its tasks with an atomic index, so handing a batch
-// over costs one lock, not one per task.
+// TaskRange; workers claim its tasks with an atomic index, a few at a time
+// when they are quick, so handing a batch over costs one lock, not one per
+// task.
 //
 // Threads: submit_many, retire and reap may be called from any thread. The
 // range list, retired flag and worker records are guarded by mu_; each
@@ -47,6 +48,7 @@ class ThreadPoolExecutor : public Executor,
   ThreadPoolExecutor() = default;
   void worker_main(size_t index);
   void drop_exhausted_head_locked();
+  void run_claimed(TaskRange* r);
 
   std::mutex mu_;
   std::condition_variable cv_;

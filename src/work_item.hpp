@@ -1,15 +1,22 @@
-// WorkItem: one submitted job, from submission to its outcome. One allocation
-// per item (the owner label, if any, lives in the same block).
+// WorkItem: one submitted job, from submission to its outcome.
+//
+// Memory: one allocation per item. A plain callback item is one 88-byte block
+// from the ItemPool (a 96-byte malloc chunk when the pool has to grow);
+// futures and items with options carry ItemExtras (and the owner label) in a
+// larger block of their own. The loop reads every field of a pending item, so
+// keeping the item small is what keeps memory per pending item low.
 //
 // Ownership: `refs` counts the pipeline (1, dropped by whoever handles the
-// item last: the loop, or a worker for an abandoned batch) plus the user's
-// future handle (1, for wg_enqueue). A future item also holds a reference on
-// its grinder so that cancel and wait never touch freed memory.
+// item last: the loop, or a worker for an abandoned batch or a direct lease
+// task) plus the user's future handle (1, for wg_enqueue). A future item also
+// holds a reference on its grinder so that cancel and wait never touch freed
+// memory.
 //
 // The outcome is decided once, by whoever wins the CAS on `state` into
 // kFinished (a worker, or the loop for an item that was never submitted) or
 // kCancelled (a canceller, or the loop at a cancelling stop). Only the winner
-// writes `outcome`; a work result that arrives after a cancel is disposed.
+// writes the outcome fields; a work result that arrives after a cancel is
+// disposed.
 #pragma once
 
 #include <atomic>
@@ -24,59 +31,84 @@ namespace wg {
 class Grinder;
 struct Batch;
 
-enum ItemState : uint32_t { kQueued, kDispatched, kRunning, kFinished, kCancelled };
+enum ItemState : uint8_t { kQueued, kDispatched, kRunning, kFinished, kCancelled };
 
-struct WorkItem : MpscNode, Task {
-  // Future flags.
-  static constexpr uint32_t kReady = 1;         // outcome published
-  static constexpr uint32_t kWaiter = 2;        // a thread sleeps on future_flags
-  static constexpr uint32_t kReleased = 4;      // the user gave up the handle
-  static constexpr uint32_t kPipelineLeft = 8;  // release_arg waits for the outcome
-  static constexpr uint32_t kHasNotify = 16;    // ready_fn is set
-  static constexpr uint32_t kPublished = 32;    // publish_future has finished its calls
-
-  wg_work_fn fn = nullptr;
-  void* arg = nullptr;
-  wg_done_fn done = nullptr;
-  void* opaque = nullptr;
+// What only futures and items with submit options need.
+struct ItemExtras {
+  Grinder* grinder = nullptr;  // futures: set at submission
   wg_dispose_fn dispose = nullptr;
   void* dispose_opaque = nullptr;
   wg_dispose_fn release_arg = nullptr;
-  wg_ready_fn ready_fn = nullptr;  // futures: wg_future_on_ready
-  void* ready_opaque = nullptr;
-  const char* owner = nullptr;  // points into this allocation, or nullptr
-  Grinder* grinder = nullptr;
-  Batch* batch = nullptr;  // set by the loop at dispatch
-  uint32_t batch_index = 0;
-  bool is_future = false;
-  bool result_taken = false;  // the user received the result (future handle owner)
-  std::atomic<uint32_t> state{kQueued};
-  std::atomic<uint32_t> refs{1};
-  std::atomic<uint32_t> future_flags{0};
-  uint64_t submit_ns = 0;
-  wg_outcome_t outcome{WG_OK, 0, nullptr};
+  const char* owner = nullptr;  // points into the item's allocation, or nullptr
+};
 
-  // nullptr when out of memory.
-  static WorkItem* create(wg_work_fn fn, void* arg, const wg_submit_opts_t* opts);
+struct WorkItem : MpscNode, Task {
+  // Flags.
+  static constexpr uint32_t kReady = 1;          // outcome published
+  static constexpr uint32_t kWaiter = 2;         // a thread sleeps on flags
+  static constexpr uint32_t kReleased = 4;       // the user gave up the handle
+  static constexpr uint32_t kPipelineLeft = 8;   // release_arg waits for the outcome
+  static constexpr uint32_t kHasNotify = 16;     // ready_fn is set
+  static constexpr uint32_t kPublished = 32;     // publish_future has finished its calls
+  static constexpr uint32_t kFuture = 64;        // wg_enqueue / wg_submit_wait item
+  static constexpr uint32_t kResultTaken = 128;  // the handle owner received the result
+
+  wg_work_fn fn = nullptr;
+  void* arg = nullptr;
+  union {
+    wg_done_fn done = nullptr;  // callback items, direct lease tasks
+    wg_ready_fn ready_fn;       // futures: wg_future_on_ready
+  };
+  void* opaque = nullptr;  // done's or ready_fn's
+  ItemExtras* extras = nullptr;
+  Batch* batch = nullptr;  // set by the loop at dispatch; nullptr: a direct lease task
+  uint64_t submit_ns = 0;
+  void* result = nullptr;  // the outcome, written by the winner of `state`
+  int32_t work_code = 0;
+  std::atomic<uint8_t> state{kQueued};
+  int8_t status = WG_OK;
+  std::atomic<uint16_t> refs{1};
+  std::atomic<uint32_t> flags{0};
+  uint32_t batch_index = 0;
+
+  // nullptr when out of memory. `future` items get extras and two references.
+  static WorkItem* create(wg_work_fn fn, void* arg, const wg_submit_opts_t* opts, bool future);
+  // Frees an item that was never accepted (no grinder reference taken).
+  void discard();
   void unref();
+
+  bool is_future() const { return flags.load(std::memory_order_relaxed) & kFuture; }
+  const char* owner() const { return extras ? extras->owner : nullptr; }
+  Grinder* future_grinder() const { return extras->grinder; }
+  wg_outcome_t outcome() const { return wg_outcome_t{status, work_code, result}; }
+  void set_outcome(int st, int code, void* res) {
+    status = static_cast<int8_t>(st);
+    work_code = code;
+    result = res;
+  }
+
   // The pipeline is done with the item (its work function, if it ran, has
   // returned): release arg once the outcome is out, drop the reference. A
   // canceller may still be publishing a future's outcome; it then releases
   // arg itself (publish_future), so that arg never goes before the outcome.
   void leave_pipeline() {
-    bool release = release_arg != nullptr;
-    if (release && is_future)
-      release = future_flags.fetch_or(kPipelineLeft, std::memory_order_acq_rel) & kPublished;
-    if (release) release_arg(arg, dispose_opaque);
+    wg_dispose_fn release = extras ? extras->release_arg : nullptr;
+    if (release && is_future() &&
+        !(flags.fetch_or(kPipelineLeft, std::memory_order_acq_rel) & kPublished))
+      release = nullptr;
+    if (release) release(arg, extras->dispose_opaque);
     unref();
   }
 
   // Frees a result that no caller will receive.
-  void dispose_result(void* result) const {
-    if (result && dispose) dispose(result, dispose_opaque);
+  void dispose_result(void* res) const {
+    if (res && extras && extras->dispose) extras->dispose(res, extras->dispose_opaque);
   }
 
-  // Makes a future's outcome visible to waiters (after `outcome` is written).
+  // Runs the work on a worker (status WG_OK) or records why it never ran.
+  void execute(int run_status);
+
+  // Makes a future's outcome visible to waiters (after the outcome is written).
   void publish_future();
   // Waits for a future's outcome (timeout: 0 poll, < 0 no limit).
   int wait_future(double timeout_seconds, wg_outcome_t* out);
@@ -84,12 +116,11 @@ struct WorkItem : MpscNode, Task {
   void release_future();
   // wg_future_on_ready: WG_EINVAL if one is already set.
   int on_ready(wg_ready_fn fn, void* opaque);
-  bool future_ready() const { return future_flags.load(std::memory_order_acquire) & kReady; }
+  bool future_ready() const { return flags.load(std::memory_order_acquire) & kReady; }
 
  private:
-  WorkItem() = default;
+  WorkItem() {}
   ~WorkItem() = default;
-  static void run_task(Task* self, int status);
 };
 
 }  // namespace wg

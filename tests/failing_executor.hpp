@@ -60,7 +60,7 @@ class FailingExecutor : public wg::Executor {
       wg::Task* t = queue_.front();
       queue_.pop_front();
       lk.unlock();
-      t->run(t, WG_OK);
+      wg::run_tasks(&t, 1, WG_OK);
       task_done();
       lk.lock();
     }

@@ -1,0 +1,141 @@
+#include "item_pool.hpp"
+
+#include <pthread.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <mutex>
+
+#include "allocator.hpp"
+
+namespace wg {
+namespace item_pool {
+
+namespace {
+
+constexpr size_t kChain = 64;         // blocks moved between a cache and the depot at once
+constexpr size_t kDepotChains = 256;  // at most 16,384 blocks kept for reuse
+
+struct FreeBlock {
+  FreeBlock* next;        // within a chain
+  FreeBlock* next_chain;  // depot only: in the first block of a chain
+};
+
+void free_chain(FreeBlock* b) {
+  while (b) {
+    FreeBlock* next = b->next;
+    deallocate(b);
+    b = next;
+  }
+}
+
+// Full chains of exactly kChain blocks.
+class Depot {
+ public:
+  Depot() {
+    pthread_atfork([] { instance().mu_.lock(); }, [] { instance().mu_.unlock(); },
+                   [] { instance().mu_.unlock(); });
+  }
+  ~Depot() {  // process exit: give everything back (leak checkers see nothing)
+    std::lock_guard<std::mutex> lk(mu_);
+    closed_ = true;
+    while (FreeBlock* c = chains_) {
+      chains_ = c->next_chain;
+      free_chain(c);
+    }
+    count_ = 0;
+  }
+  static Depot& instance() {
+    static Depot depot;
+    return depot;
+  }
+
+  FreeBlock* take() {
+    std::lock_guard<std::mutex> lk(mu_);
+    FreeBlock* c = chains_;
+    if (c) {
+      chains_ = c->next_chain;
+      --count_;
+    }
+    return c;
+  }
+  void put(FreeBlock* chain) {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (!closed_ && count_ < kDepotChains) {
+        chain->next_chain = chains_;
+        chains_ = chain;
+        ++count_;
+        return;
+      }
+    }
+    free_chain(chain);
+  }
+
+ private:
+  std::mutex mu_;
+  FreeBlock* chains_ = nullptr;
+  size_t count_ = 0;
+  bool closed_ = false;
+};
+
+// A thread's blocks: `ready` is what allocate() pops; a second chain fills up
+// with frees and goes to the depot whole.
+struct Cache {
+  FreeBlock* ready = nullptr;
+  size_t ready_count = 0;
+  FreeBlock* spill = nullptr;
+  size_t spill_count = 0;
+  ~Cache() {  // thread exit
+    free_chain(ready);
+    free_chain(spill);
+  }
+};
+
+thread_local Cache tls_cache;
+
+}  // namespace
+
+void* allocate() {
+  if (allocator_is_replaced())
+    return wg::allocate(kBlockSize);  // failure injection sees every item
+  Cache& c = tls_cache;
+  if (!c.ready) {
+    if (c.spill) {
+      c.ready = c.spill;
+      c.ready_count = c.spill_count;
+      c.spill = nullptr;
+      c.spill_count = 0;
+    } else if (FreeBlock* chain = Depot::instance().take()) {
+      c.ready = chain;
+      c.ready_count = kChain;
+    } else {
+      return wg::allocate(kBlockSize);
+    }
+  }
+  FreeBlock* b = c.ready;
+  c.ready = b->next;
+  --c.ready_count;
+  return b;
+}
+
+void release(void* block) {
+  Cache& c = tls_cache;
+  FreeBlock* b = static_cast<FreeBlock*>(block);
+  if (c.ready_count < kChain) {
+    b->next = c.ready;
+    c.ready = b;
+    ++c.ready_count;
+    return;
+  }
+  b->next = c.spill;
+  c.spill = b;
+  if (++c.spill_count == kChain) {
+    Depot::instance().put(c.spill);
+    c.spill = nullptr;
+    c.spill_count = 0;
+  }
+}
+
+}  // namespace item_pool
+}  // namespace wg

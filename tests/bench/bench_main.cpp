@@ -1,0 +1,198 @@
+// workgrinder_bench: issue 4's benchmark suite. Every scenario runs
+// libworkgrinder and the baselines in this one process and prints the ratio
+// of ours to each.
+//
+//   workgrinder_bench [--short] [--out DIR] [--only SECTION]
+//
+// --short: small counts, for CI (keeps the benchmark from rotting; its numbers
+// are noisy). --out: where the plot data and PNGs go (default: bench-results).
+// --only: one of memory, throughput, headline, low-load, flush, sweep (for
+// profiling one scenario; no plots).
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "report.hpp"
+
+using namespace bench;
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+struct Suite {
+  bool short_mode = false;
+  size_t n = 2000000;
+  std::vector<BackendSpec> baselines;  // mutex, uv, asio, spsc
+  GrinderSetup setup;
+
+  std::vector<Result> run_baselines(unsigned producers, size_t count, Mode mode) {
+    std::vector<Result> out;
+    for (const BackendSpec& b : baselines) {
+      if (!b.multi_producer && (producers != 1 || mode != Mode::kCallback)) continue;
+      out.push_back(run_throughput(b, producers, count, mode));
+    }
+    return out;
+  }
+
+  void throughput() {
+    print_header("1. Throughput, tiny jobs (return arg + 1); " + std::to_string(n) +
+                 " items per run");
+    Result spsc = run_throughput(baselines.back(), 1, n, Mode::kCallback);
+    for (unsigned p : {1u, 2u, 8u}) {
+      std::vector<Result> b = run_baselines(p, n, Mode::kCallback);
+      if (p != 1) b.push_back(spsc);  // the limit, measured with its one producer
+      print_group("callback API, " + std::to_string(p) + " producer(s):",
+                  run_throughput(grinder_backend(setup), p, n, Mode::kCallback), b);
+    }
+    GrinderSetup futures = setup;
+    futures.threshold = 32;  // below the 64 futures each producer keeps in flight
+    for (unsigned p : {1u, 2u, 8u})
+      print_group("futures (wg_enqueue, 64 in flight per producer, threshold 32), " +
+                      std::to_string(p) + " producer(s):",
+                  run_throughput(grinder_backend(futures), p, n / 2, Mode::kFutures),
+                  run_baselines(p, n / 2, Mode::kFutures));
+    for (unsigned p : {8u, 64u}) {
+      GrinderSetup s = setup;
+      s.threshold = p / 2;  // a batch as soon as half the callers wait
+      s.max_wait_seconds = 0.0001;
+      print_group("wg_submit_wait from " + std::to_string(p) + " threads (threshold " +
+                      std::to_string(s.threshold) + ", max_wait 100 us):",
+                  run_throughput(grinder_backend(s), p, n / 10, Mode::kWait),
+                  run_baselines(p, n / 10, Mode::kWait));
+    }
+    // Flat from 2 to 64 producers.
+    std::printf("callback API, producers 2 -> 64 (ours):\n");
+    for (unsigned p : {2u, 4u, 16u, 64u})
+      print_row(run_throughput(grinder_backend(setup), p, n, Mode::kCallback), nullptr);
+  }
+
+  // The targets' ratios, as medians over `rounds` interleaved rounds.
+  void headline(int rounds) {
+    print_header("Headline: callback API, 2 producers, medians of " + std::to_string(rounds) +
+                 " interleaved rounds");
+    std::vector<double> ours_rate;
+    std::vector<std::vector<double>> ratio(baselines.size());
+    for (int r = 0; r < rounds; ++r) {
+      Result ours = run_throughput(grinder_backend(setup), 2, n, Mode::kCallback);
+      ours_rate.push_back(ours.items_per_s);
+      for (size_t i = 0; i < baselines.size(); ++i) {
+        unsigned p = baselines[i].multi_producer ? 2 : 1;
+        ratio[i].push_back(ours.items_per_s /
+                           run_throughput(baselines[i], p, n, Mode::kCallback).items_per_s);
+      }
+    }
+    std::printf("  libworkgrinder: %.2f M items/s (median)\n", median(ours_rate) / 1e6);
+    for (size_t i = 0; i < baselines.size(); ++i)
+      std::printf("  ours / %-36s %.2fx\n", baselines[i].name.c_str(), median(ratio[i]));
+  }
+
+  std::vector<Result> low_load() {
+    size_t samples = short_mode ? 2000 : 20000;
+    print_header("2. Low load: one job at a time, submit -> completion callback; " +
+                 std::to_string(samples) + " jobs");
+    GrinderSetup s = setup;
+    s.threshold = 1;
+    std::vector<Result> all;
+    all.push_back(run_low_load(grinder_backend(s, "libworkgrinder (threshold 1)"), samples));
+    for (const BackendSpec& b : baselines) all.push_back(run_low_load(b, samples));
+    std::printf("threshold 1:\n");
+    print_row(all[0], nullptr);
+    for (size_t i = 1; i < all.size(); ++i) print_row(all[i], nullptr);
+    return all;
+  }
+
+  void flush() {
+    print_header("3. Flush accuracy: threshold never reached, max_wait_seconds 1 ms");
+    print_flush(run_flush_accuracy(0.001, short_mode ? 50 : 300), 0.001);
+  }
+
+  std::vector<SweepPoint> sweep() {
+    print_header("4. Batch-size sweep: callback API, 2 producers, " + std::to_string(n) + " items");
+    std::vector<SweepPoint> points;
+    for (unsigned t : {1u, 8u, 64u, 512u, 4096u}) {
+      GrinderSetup s = setup;
+      s.threshold = t;
+      points.push_back(
+          {t, s.max_inflight, run_throughput(grinder_backend(s), 2, n, Mode::kCallback)});
+    }
+    for (unsigned m : {1u, 4u}) {
+      GrinderSetup s = setup;
+      s.max_inflight = m;
+      points.push_back({s.threshold, m, run_throughput(grinder_backend(s), 2, n, Mode::kCallback)});
+    }
+    print_sweep(points);
+    return points;
+  }
+
+  void memory() {
+    print_header("5. Memory");
+    print_memory(run_memory(short_mode ? 100000 : 1000000, short_mode ? 1000000 : 10000000));
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Suite suite;
+  std::string out = "bench-results";
+  std::string only;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--short") == 0) {
+      suite.short_mode = true;
+    } else if (std::strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+      out = argv[++i];
+    } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      only = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: workgrinder_bench [--short] [--out DIR] [--only SECTION]\n");
+      return 2;
+    }
+  }
+  // libuv sizes its pool from this at first use: two workers, like the others.
+  setenv("UV_THREADPOOL_SIZE", "2", 1);
+  if (suite.short_mode) suite.n = 200000;
+  const unsigned workers = 2;
+  suite.baselines = {mutex_batcher_backend(workers), uv_queue_work_backend(), asio_backend(workers),
+                     spsc_backend()};
+  std::printf("workgrinder_bench%s: %u hardware threads; every backend has %u worker threads\n",
+              suite.short_mode ? " --short" : "", std::thread::hardware_concurrency(), workers);
+  if (!only.empty()) {
+    if (only == "memory")
+      suite.memory();
+    else if (only == "throughput")
+      suite.throughput();
+    else if (only == "headline")
+      suite.headline(suite.short_mode ? 1 : 5);
+    else if (only == "low-load")
+      suite.low_load();
+    else if (only == "flush")
+      suite.flush();
+    else if (only == "sweep")
+      suite.sweep();
+    else
+      return 2;
+    return 0;
+  }
+  suite.memory();  // first: its RSS figures need a process that has not grown yet
+  suite.throughput();
+  suite.headline(suite.short_mode ? 1 : 5);
+  std::vector<Result> low = suite.low_load();
+  suite.flush();
+  std::vector<SweepPoint> sweep = suite.sweep();
+  mkdir(out.c_str(), 0755);
+  if (write_plots(out, sweep, low))
+    std::printf("\nplots: %s/throughput_vs_threshold.png, %s/latency_distribution.png\n",
+                out.c_str(), out.c_str());
+  else
+    std::printf("\nplots: gnuplot missing or failed; data in %s/*.dat\n", out.c_str());
+  return 0;
+}
