@@ -96,6 +96,7 @@ class Grinder {
   void run_batch(Batch* b);
   void item_returned(Batch* b, WorkItem* it);
   void finish_batch(Batch* b);
+  void free_left_batches(bool wait);
   void fail_unsubmitted(Batch* b, WorkItem* it, int status);
   void deliver(WorkItem* it);
   void cancel_everything();
@@ -141,6 +142,7 @@ class Grinder {
   uv_timer_t timer_;
   PendingQueue pending_;
   std::vector<Batch*> batches_;
+  std::vector<Batch*> leaving_batches_;  // finished; a worker may still be in the gate
   uint64_t timer_due_ns_ = 0;
   // Items cancelled while pending that the loop has dropped so far; with
   // counters_.cancelled_pending it tells how many dead items pending_ holds.

@@ -44,6 +44,7 @@ void Grinder::on_wake() {
   dispatch_ready();
   advance_stop();
   rearm_timer();
+  if (!leaving_batches_.empty()) free_left_batches(false);
 }
 
 void Grinder::take_inbound() {
@@ -265,17 +266,36 @@ void Grinder::remove_batch(Batch* b) {
   GrinderCounters::bump(counters_.inflight_batches, static_cast<uint64_t>(-1));
 }
 
-// Every item is back: close the gate (a worker may still be leaving it after
-// its push), release the lease, and maybe dispatch the next batch.
+// Every item is back: close the gate, release the lease, and maybe dispatch
+// the next batch. A worker may still be leaving the gate after its push (it
+// is waking us): rather than sleep until it has, the loop keeps the batch
+// until a later wake-up finds the gate empty (free_left_batches).
 void Grinder::finish_batch(Batch* b) {
-  b->gate.close_and_wait();
+  bool empty = b->gate.close();
   if (b->lease) b->lease->release();
   logger_.logf(WG_LOG_INFO, "batch %llu finished: %zu ok, %zu failed, %zu cancelled in %.3f ms",
                static_cast<unsigned long long>(b->id), b->ok, b->failed, b->cancelled,
                static_cast<double>(now_ns() - b->started_ns) / 1e6);
   remove_batch(b);
-  b->unref();
+  if (empty)
+    b->unref();
+  else
+    leaving_batches_.push_back(b);
   dispatch_ready();
+}
+
+// Frees finished batches that every worker has left; with `wait`, sleeps
+// until they have (closing: nobody may touch the loop after that).
+void Grinder::free_left_batches(bool wait) {
+  size_t kept = 0;
+  for (Batch* b : leaving_batches_) {
+    if (wait) b->gate.wait_empty();
+    if (b->gate.empty())
+      b->unref();
+    else
+      leaving_batches_[kept++] = b;
+  }
+  leaving_batches_.resize(kept);
 }
 
 // A cancelling stop: every undecided item gets WG_ECANCELED now.
@@ -375,6 +395,7 @@ void Grinder::advance_stop() {
     if (!pending_.empty() || !batches_.empty()) return;
   }
   closing_ = true;
+  free_left_batches(true);
   control_gate_.close_and_wait();
   take_completions();
   uv_timer_stop(&timer_);

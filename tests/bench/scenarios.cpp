@@ -59,7 +59,7 @@ Result run_throughput(const BackendSpec& spec, unsigned producers, size_t n, Mod
   return r;
 }
 
-Result run_low_load(const BackendSpec& spec, size_t samples) {
+Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us) {
   std::vector<Item> items(samples);
   reset_peak_rss();
   std::unique_ptr<Backend> b = spec.make();
@@ -68,6 +68,7 @@ Result run_low_load(const BackendSpec& spec, size_t samples) {
     it.submit_ns = now_ns();
     b->submit(&it);
     b->wait(&it);
+    if (gap_us) std::this_thread::sleep_for(std::chrono::microseconds(gap_us));
   }
   b->finish();
   Result r = summarize(spec.name, items, static_cast<double>(now_ns() - t0) / 1e9);

@@ -14,9 +14,10 @@ enum class Mode { kCallback, kFutures, kWait };
 // n tiny jobs from `producers` threads through `spec`, in `mode`.
 Result run_throughput(const BackendSpec& spec, unsigned producers, size_t n, Mode mode);
 
-// `samples` jobs one at a time (submit, wait for the completion, repeat);
-// latency is submit -> completion callback.
-Result run_low_load(const BackendSpec& spec, size_t samples);
+// `samples` jobs one at a time: submit, wait for the completion, pause
+// `gap_us` (0: submit the next one at once); latency is submit -> completion
+// callback. With a gap, each job finds every thread idle: low load.
+Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us);
 
 // With max_wait_seconds = max_wait and a threshold never reached: how long
 // after max_wait each single-item batch is dispatched (from the library's
