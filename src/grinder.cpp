@@ -36,7 +36,7 @@ Grinder::Grinder(const Config& cfg, std::shared_ptr<ExecutorManager> manager, bo
       logger_(cfg.log_fn, cfg.log_opaque),
       manager_(std::move(manager)),
       owns_manager_(owns_manager) {
-  submit_gate_.close_and_wait();
+  producers_.close_and_wait();
   control_gate_.close_and_wait();
 }
 
@@ -66,7 +66,7 @@ int Grinder::start() {
   }
   if (rc != WG_OK) return rc;
   control_gate_.open();
-  submit_gate_.open();
+  producers_.open();
   logger_.logf(WG_LOG_INFO, "grinder started: batch_size_threshold %llu, max_wait_seconds %g",
                static_cast<unsigned long long>(cfg_.batch_size_threshold), cfg_.max_wait_seconds);
   return WG_OK;
@@ -129,7 +129,7 @@ int Grinder::stop(bool cancel) {
   lifecycle_.store(kLifecycleStopping, std::memory_order_release);
   lk.unlock();
 
-  submit_gate_.close_and_wait();  // from here on no producer can push
+  producers_.close_and_wait();  // from here on no producer can push
   logger_.logf(WG_LOG_INFO, "grinder stopping (%s)", cancel ? "cancel" : "drain");
   request_stop(cancel ? kCancelStop : kDrainStop);
   loop_thread_.join();
@@ -159,7 +159,8 @@ void Grinder::wake() {
 }
 
 int Grinder::submit(WorkItem* it) {
-  if (!submit_gate_.enter()) {
+  ProducerShards::Shard* shard = producers_.enter();
+  if (!shard) {
     counters_.rejected.fetch_add(1, std::memory_order_relaxed);
     return lifecycle_.load(std::memory_order_acquire) == kLifecycleStopping ? WG_ESTOPPING
                                                                             : WG_ENOTSTARTED;
@@ -167,7 +168,7 @@ int Grinder::submit(WorkItem* it) {
   if (cfg_.max_pending > 0 &&
       counters_.pending_slots.fetch_add(1, std::memory_order_acq_rel) >= cfg_.max_pending) {
     counters_.pending_slots.fetch_sub(1, std::memory_order_acq_rel);
-    submit_gate_.leave();
+    ProducerShards::leave(shard);
     counters_.rejected.fetch_add(1, std::memory_order_relaxed);
     return WG_EFULL;
   }
@@ -175,15 +176,19 @@ int Grinder::submit(WorkItem* it) {
     it->extras->grinder = this;
     ref();
   }
-  it->submit_ns = now_ns();
-  counters_.submitted.fetch_add(1, std::memory_order_acq_rel);
+  // Only an item that may be the oldest pending one reads the clock here. The
+  // others are stamped by the loop when it takes them, a few microseconds
+  // later (never earlier, so no flush comes early); under a flood that saves
+  // a clock read per item.
+  shard->submitted.fetch_add(1, std::memory_order_acq_rel);
   if (oldest_ns_.load(std::memory_order_relaxed) == 0) {
+    it->submit_ns = now_ns();
     uint64_t zero = 0;
     oldest_ns_.compare_exchange_strong(zero, it->submit_ns, std::memory_order_relaxed);
   }
   inbound_.push(it);
   wake();
-  submit_gate_.leave();
+  ProducerShards::leave(shard);
   return WG_OK;
 }
 
@@ -213,7 +218,7 @@ int Grinder::cancel(WorkItem* it) {
 }
 
 void Grinder::stats(wg_stats_t* out) const {
-  GrinderCounters::Snapshot s = counters_.snapshot();
+  GrinderCounters::Snapshot s = counters_.snapshot(producers_);
   int state = lifecycle_.load(std::memory_order_acquire);
   out->started = state == kLifecycleRunning || state == kLifecycleStopping;
   out->stopping = state == kLifecycleStopping;

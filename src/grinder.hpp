@@ -1,9 +1,9 @@
 // Grinder: batches submitted items and runs each batch on a leased executor.
 //
 // Threads and ownership
-// - Producers (any thread): submit() pushes into inbound_ through
-//   submit_gate_, bumps counters_.submitted, and wakes the loop only when the
-//   wake flag goes from clear to set.
+// - Producers (any thread): submit() enters the thread's shard of producers_
+//   (gate + submitted count), pushes into inbound_, and wakes the loop only
+//   when the wake flag goes from clear to set.
 // - The loop thread (loop_main) owns loop_, the uv handles, pending_,
 //   batches_ and every "loop-owned" field below. It drains inbound_,
 //   completions_ and grants_ on each wake-up, dispatches batches, and calls
@@ -127,7 +127,7 @@ class Grinder {
   std::atomic<uint32_t> stop_request_{kNoStop};
   std::atomic<bool> sweep_request_{false};
   std::atomic<int> lifecycle_{kLifecycleStopped};
-  RundownGate submit_gate_{false};
+  ProducerShards producers_;
   RundownGate control_gate_{false};  // stop escalation and sweep wake-ups
 
   // start/stop. lifecycle_mu_ only guards the state transitions; no user code

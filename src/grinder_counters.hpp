@@ -9,12 +9,13 @@
 #include <atomic>
 #include <cstdint>
 
+#include "producer_shards.hpp"
+
 namespace wg {
 
 struct GrinderCounters {
-  // Producers.
-  alignas(64) std::atomic<uint64_t> submitted{0};
-  std::atomic<uint64_t> rejected{0};
+  // Producers: `submitted` lives in the ProducerShards (one line per thread).
+  alignas(64) std::atomic<uint64_t> rejected{0};
   // Loop thread only (single writer: plain load + store).
   alignas(64) std::atomic<uint64_t> dispatched{0};
   std::atomic<uint64_t> completed{0};
@@ -37,14 +38,14 @@ struct GrinderCounters {
         inflight_batches;
   };
 
-  Snapshot snapshot() const {
+  Snapshot snapshot(const ProducerShards& producers) const {
     Snapshot s;
     s.completed = completed.load(std::memory_order_acquire);
     s.failed = failed.load(std::memory_order_acquire);
     uint64_t ci = cancelled_inflight.load(std::memory_order_acquire);
     uint64_t d = dispatched.load(std::memory_order_acquire);
     uint64_t cp = cancelled_pending.load(std::memory_order_acquire);
-    s.submitted = submitted.load(std::memory_order_acquire);
+    s.submitted = producers.submitted();
     s.rejected = rejected.load(std::memory_order_acquire);
     s.batches = batches.load(std::memory_order_acquire);
     s.inflight_batches = inflight_batches.load(std::memory_order_acquire);
@@ -54,12 +55,6 @@ struct GrinderCounters {
     // its dispatch; only a snapshot from another thread can see that instant.
     s.inflight_items = clamped_difference(d, s.completed + s.failed + ci);
     return s;
-  }
-
-  uint64_t pending() const {
-    uint64_t d = dispatched.load(std::memory_order_acquire);
-    uint64_t cp = cancelled_pending.load(std::memory_order_acquire);
-    return clamped_difference(submitted.load(std::memory_order_acquire), d + cp);
   }
 
   static uint64_t clamped_difference(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }

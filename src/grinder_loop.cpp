@@ -49,9 +49,14 @@ void Grinder::on_wake() {
 
 void Grinder::take_inbound() {
   bool any = false;
+  uint64_t taken_ns = 0;
   while (MpscNode* n = inbound_.pop()) {
     WorkItem* it = static_cast<WorkItem*>(n);
     if (it->state.load(std::memory_order_acquire) == kQueued) {
+      if (it->submit_ns == 0) {  // submitted while older items were pending
+        if (taken_ns == 0) taken_ns = now_ns();
+        it->submit_ns = taken_ns;
+      }
       pending_.push_back(it);
       any = true;
     } else {
@@ -74,9 +79,13 @@ size_t Grinder::live_pending_in_queue() const {
   return pending_.size() > linked_dead ? pending_.size() - linked_dead : 0;
 }
 
+// Producers read oldest_ns_ on every submission: store only a change, so that
+// its cache line is not taken from them at every wake-up.
 void Grinder::publish_oldest() {
   drop_cancelled_front();
-  oldest_ns_.store(pending_.empty() ? 0 : pending_.front()->submit_ns, std::memory_order_release);
+  uint64_t oldest = pending_.empty() ? 0 : pending_.front()->submit_ns;
+  if (oldest_ns_.load(std::memory_order_relaxed) != oldest)
+    oldest_ns_.store(oldest, std::memory_order_release);
 }
 
 void Grinder::take_grants() {
@@ -97,12 +106,27 @@ void Grinder::take_grants() {
 }
 
 void Grinder::take_completions() {
+  // Items arrive in runs of one batch: drop their batch references per run.
+  Batch* run_batch = nullptr;
+  uint32_t run_length = 0;
   while (MpscNode* n = completions_.pop()) {
     WorkItem* it = static_cast<WorkItem*>(n);
     Batch* b = it->batch;
-    b->refs.fetch_sub(1, std::memory_order_relaxed);  // never the last: the loop holds one
+    if (b != run_batch) {
+      // Never the last reference: the loop holds one until finish_batch.
+      if (run_batch) run_batch->refs.fetch_sub(run_length, std::memory_order_relaxed);
+      run_batch = b;
+      run_length = 0;
+    }
+    ++run_length;
+    bool finishing = b->unreturned == 1 && b->state == Batch::kSubmitted;
+    if (finishing) {  // finish_batch may free b: settle its references first
+      b->refs.fetch_sub(run_length, std::memory_order_relaxed);
+      run_batch = nullptr;
+    }
     item_returned(b, it);
   }
+  if (run_batch) run_batch->refs.fetch_sub(run_length, std::memory_order_relaxed);
 }
 
 // A batch is due when the threshold is reached, the oldest item's wait is
@@ -180,35 +204,29 @@ bool Grinder::dispatch_batch() {
 // take get the submission error, items it took get their real outcome.
 void Grinder::run_batch(Batch* b) {
   // The batch stays kAwaitingLease until its submission is settled, so that
-  // items returned here do not finish it under our feet.
+  // items returned here do not finish it under our feet. Items cancelled while
+  // the batch waited for its lease go too (without reading each item again):
+  // a worker finds them cancelled, does not run them, and returns them.
   std::vector<Task*> tasks;
-  std::vector<WorkItem*> submitted;
   try {
     tasks.reserve(b->items.size());
-    submitted.reserve(b->items.size());
   } catch (const std::bad_alloc&) {
     for (WorkItem* it : b->items) fail_unsubmitted(b, it, WG_ENOMEM);
     finish_batch(b);
     return;
   }
-  for (WorkItem* it : b->items) {
-    if (it->state.load(std::memory_order_acquire) == kCancelled) {
-      item_returned(b, it);  // cancelled while waiting for the lease: never submitted
-      continue;
-    }
-    tasks.push_back(it);
-    submitted.push_back(it);
-  }
+  for (WorkItem* it : b->items) tasks.push_back(it);
   // Returned items drop a reference each; hold them all before any can return.
   b->refs.fetch_add(static_cast<uint32_t>(tasks.size()), std::memory_order_relaxed);
   size_t accepted = 0;
-  int rc = tasks.empty() ? WG_OK : b->lease->submit_many(tasks.data(), tasks.size(), &accepted);
+  int rc = b->lease->submit_many(tasks.data(), tasks.size(), &accepted);
   if (accepted < tasks.size()) {
     logger_.logf(WG_LOG_WARNING, "batch %llu: %zu of %zu item(s) not submitted (%s)",
                  static_cast<unsigned long long>(b->id), tasks.size() - accepted, tasks.size(),
                  wg_err_name(rc));
     b->refs.fetch_sub(static_cast<uint32_t>(tasks.size() - accepted), std::memory_order_relaxed);
-    for (size_t i = accepted; i < submitted.size(); ++i) fail_unsubmitted(b, submitted[i], rc);
+    for (size_t i = accepted; i < tasks.size(); ++i)
+      fail_unsubmitted(b, static_cast<WorkItem*>(tasks[i]), rc);
   }
   b->state = Batch::kSubmitted;
   if (b->unreturned == 0) finish_batch(b);

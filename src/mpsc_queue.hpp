@@ -40,6 +40,7 @@ class MpscQueue {
     }
     if (next != nullptr) {
       tail_ = next;
+      __builtin_prefetch(next);  // the next pop reads it: start the miss now
       return tail;
     }
     if (tail != head_.load(std::memory_order_acquire)) return nullptr;  // push in progress

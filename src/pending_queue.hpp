@@ -32,7 +32,10 @@ class PendingQueue {
     WorkItem* it = head_;
     if (!it) return nullptr;
     head_ = next_of(it);
-    if (!head_) tail_ = nullptr;
+    if (head_)
+      __builtin_prefetch(head_);  // the next pop reads it: start the miss now
+    else
+      tail_ = nullptr;
     --size_;
     return it;
   }

@@ -57,7 +57,9 @@ void WorkItem::discard() {
 }
 
 void WorkItem::unref() {
-  if (refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  // Only a future has a second reference (its handle); the pipeline's lone
+  // reference needs no atomic decrement.
+  if (is_future() && refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   Grinder* g = is_future() ? extras->grinder : nullptr;
   bool pooled = extras == nullptr;
   this->~WorkItem();

@@ -62,7 +62,7 @@ struct WorkItem : MpscNode, Task {
   void* opaque = nullptr;  // done's or ready_fn's
   ItemExtras* extras = nullptr;
   Batch* batch = nullptr;  // set by the loop at dispatch; nullptr: a direct lease task
-  uint64_t submit_ns = 0;
+  uint64_t submit_ns = 0;  // 0 until stamped (by the producer or the loop)
   void* result = nullptr;  // the outcome, written by the winner of `state`
   int32_t work_code = 0;
   std::atomic<uint8_t> state{kQueued};

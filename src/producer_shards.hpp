@@ -1,0 +1,58 @@
+// ProducerShards: the state every submission writes (the rundown gate that
+// keeps producers out once the loop has drained, and the submitted counter),
+// spread over cache lines by thread. Producers on different threads then
+// update different lines instead of bouncing one line between cores for every
+// item; the rare readers (stop, stats) visit every shard.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "rundown_gate.hpp"
+
+namespace wg {
+
+class ProducerShards {
+ public:
+  struct alignas(64) Shard {
+    RundownGate gate{false};
+    std::atomic<uint64_t> submitted{0};
+  };
+
+  // The calling thread's shard, entered; nullptr when closed.
+  Shard* enter() {
+    Shard* s = &shards_[thread_slot()];
+    return s->gate.enter() ? s : nullptr;
+  }
+  static void leave(Shard* s) { s->gate.leave(); }
+
+  // Closes every shard and sleeps until no producer is inside any.
+  void close_and_wait() {
+    for (Shard& s : shards_) s.gate.close();
+    for (Shard& s : shards_) s.gate.wait_empty();
+  }
+  void open() {
+    for (Shard& s : shards_) s.gate.open();
+  }
+
+  uint64_t submitted() const {
+    uint64_t sum = 0;
+    for (const Shard& s : shards_) sum += s.submitted.load(std::memory_order_acquire);
+    return sum;
+  }
+
+ private:
+  static constexpr size_t kShards = 16;
+
+  // Threads take slots round robin at their first submission.
+  static size_t thread_slot() {
+    static std::atomic<size_t> next{0};
+    thread_local size_t slot = next.fetch_add(1, std::memory_order_relaxed) % kShards;
+    return slot;
+  }
+
+  Shard shards_[kShards];
+};
+
+}  // namespace wg
