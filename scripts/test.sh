@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export HOME="${HOME:-$(mktemp -d)}"  # cargo and go keep caches under it
 scripts/deps.sh clang-format binutils valgrind abigail-tools clang libclang-rt-14-dev \
-  cargo golang-go python3
+  libboost-dev cargo golang-go python3
 jobs=$(nproc)
 
 step() { printf '\n=== %s\n' "$*"; }
@@ -25,7 +25,7 @@ cmake --build build/test
 (cd build/test && ctest --output-on-failure -j "$jobs")
 
 step "benchmark, short mode (not pass/fail: keeps it from rotting)"
-build/test/tests/workgrinder_bench --short
+build/test/tests/workgrinder_bench --short --out build/test/bench-results
 
 step "ABI guard: exported symbols, SONAME, abidiff against abi/libworkgrinder.abi"
 scripts/abi_check.sh build/test

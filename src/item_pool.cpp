@@ -14,7 +14,7 @@ namespace item_pool {
 namespace {
 
 constexpr size_t kChain = 64;         // blocks moved between a cache and the depot at once
-constexpr size_t kDepotChains = 256;  // at most 16,384 blocks kept for reuse
+constexpr size_t kDepotChains = 256;  // at most 16,384 blocks of each size kept for reuse
 
 struct FreeBlock {
   FreeBlock* next;        // within a chain
@@ -32,10 +32,7 @@ void free_chain(FreeBlock* b) {
 // Full chains of exactly kChain blocks.
 class Depot {
  public:
-  Depot() {
-    pthread_atfork([] { instance().mu_.lock(); }, [] { instance().mu_.unlock(); },
-                   [] { instance().mu_.unlock(); });
-  }
+  Depot() = default;
   ~Depot() {  // process exit: give everything back (leak checkers see nothing)
     std::lock_guard<std::mutex> lk(mu_);
     closed_ = true;
@@ -45,9 +42,22 @@ class Depot {
     }
     count_ = 0;
   }
-  static Depot& instance() {
-    static Depot depot;
-    return depot;
+  static Depot& instance(SizeClass c) {
+    static Depot depots[2];
+    // fork(): the child must not inherit a depot lock held by another thread.
+    static const int registered =
+        pthread_atfork([] { lock_all(); }, [] { unlock_all(); }, [] { unlock_all(); });
+    (void)registered;
+    return depots[c];
+  }
+
+  static void lock_all() {
+    instance(kPlain).mu_.lock();
+    instance(kWithExtras).mu_.lock();
+  }
+  static void unlock_all() {
+    instance(kWithExtras).mu_.unlock();
+    instance(kPlain).mu_.unlock();
   }
 
   FreeBlock* take() {
@@ -92,25 +102,25 @@ struct Cache {
   }
 };
 
-thread_local Cache tls_cache;
+thread_local Cache tls_cache[2];
 
 }  // namespace
 
-void* allocate() {
-  if (allocator_is_replaced())
-    return wg::allocate(kBlockSize);  // failure injection sees every item
-  Cache& c = tls_cache;
+void* allocate(SizeClass sc) {
+  // Failure injection sees every item.
+  if (allocator_is_replaced()) return wg::allocate(kBlockSize[sc]);
+  Cache& c = tls_cache[sc];
   if (!c.ready) {
     if (c.spill) {
       c.ready = c.spill;
       c.ready_count = c.spill_count;
       c.spill = nullptr;
       c.spill_count = 0;
-    } else if (FreeBlock* chain = Depot::instance().take()) {
+    } else if (FreeBlock* chain = Depot::instance(sc).take()) {
       c.ready = chain;
       c.ready_count = kChain;
     } else {
-      return wg::allocate(kBlockSize);
+      return wg::allocate(kBlockSize[sc]);
     }
   }
   FreeBlock* b = c.ready;
@@ -119,8 +129,8 @@ void* allocate() {
   return b;
 }
 
-void release(void* block) {
-  Cache& c = tls_cache;
+void release(SizeClass sc, void* block) {
+  Cache& c = tls_cache[sc];
   FreeBlock* b = static_cast<FreeBlock*>(block);
   if (c.ready_count < kChain) {
     b->next = c.ready;
@@ -131,7 +141,7 @@ void release(void* block) {
   b->next = c.spill;
   c.spill = b;
   if (++c.spill_count == kChain) {
-    Depot::instance().put(c.spill);
+    Depot::instance(sc).put(c.spill);
     c.spill = nullptr;
     c.spill_count = 0;
   }

@@ -1,13 +1,14 @@
-// ItemPool: recycles the fixed-size blocks that plain work items live in, so
-// that the hot path does not pay malloc and free (whose cross-thread frees
-// take an arena lock) for every item.
+// ItemPool: recycles the fixed-size blocks that work items live in, so that
+// the hot path does not pay malloc and free (whose cross-thread frees take an
+// arena lock) for every item. Two sizes: plain callback items, and items that
+// carry ItemExtras (futures, items with options) without an owner label.
 //
-// Threads: each thread keeps a private cache (no atomics); caches trade whole
-// chains of kChain blocks with a process-wide depot under a mutex, so the
-// mutex is taken at most once per kChain allocations or frees. The depot
-// keeps at most kDepotChains chains and returns the rest to malloc: memory
-// held for reuse is bounded (about 1.5 MiB), so a burst of pending items does
-// not leave the process larger afterwards.
+// Threads: each thread keeps a private cache per size (no atomics); caches
+// trade whole chains of blocks with a process-wide depot under a mutex, so
+// the mutex is taken at most once per chain (64 blocks) of allocations or
+// frees. The depot keeps at most 256 chains per size and returns the rest to
+// malloc: memory held for reuse is bounded (under 4 MiB in all), so a burst
+// of pending items does not leave the process larger afterwards.
 #pragma once
 
 #include <cstddef>
@@ -16,14 +17,16 @@ namespace wg {
 
 namespace item_pool {
 
-// The size of every block (a malloc chunk of 96 bytes on glibc).
-constexpr size_t kBlockSize = 88;
+enum SizeClass { kPlain, kWithExtras };
 
-// A block of kBlockSize bytes, or nullptr when out of memory. Goes through the
-// test allocator (allocator.hpp) whenever one is set.
-void* allocate();
-// Any thread; `block` came from allocate().
-void release(void* block);
+// Block sizes: 88 bytes is a 96-byte malloc chunk on glibc, 128 one of 144.
+constexpr size_t kBlockSize[] = {88, 128};
+
+// A block of kBlockSize[c] bytes, or nullptr when out of memory. Goes through
+// the test allocator (allocator.hpp) whenever one is set.
+void* allocate(SizeClass c);
+// Any thread; `block` came from allocate(c).
+void release(SizeClass c, void* block);
 
 }  // namespace item_pool
 

@@ -12,27 +12,26 @@
 
 namespace wg {
 
-static_assert(sizeof(WorkItem) <= item_pool::kBlockSize, "a plain item must fit a pool block");
+static_assert(sizeof(WorkItem) <= item_pool::kBlockSize[item_pool::kPlain],
+              "a plain item must fit its pool block");
+static_assert(sizeof(WorkItem) + sizeof(ItemExtras) <=
+                  item_pool::kBlockSize[item_pool::kWithExtras],
+              "an item with extras must fit its pool block");
 
 WorkItem* WorkItem::create(wg_work_fn fn, void* arg, const wg_submit_opts_t* opts, bool future) {
   const char* owner = opts ? opts->owner : nullptr;
   bool with_extras = future || (opts && (opts->dispose || opts->release_arg || owner));
-  if (!with_extras) {
-    void* mem = item_pool::allocate();
-    if (!mem) return nullptr;
-    WorkItem* it = new (mem) WorkItem();
-    it->fn = fn;
-    it->arg = arg;
-    return it;
-  }
   size_t owner_len = owner ? std::strlen(owner) + 1 : 0;
-  void* mem = allocate(sizeof(WorkItem) + sizeof(ItemExtras) + owner_len);
+  void* mem = !with_extras ? item_pool::allocate(item_pool::kPlain)
+              : !owner     ? item_pool::allocate(item_pool::kWithExtras)
+                           : allocate(sizeof(WorkItem) + sizeof(ItemExtras) + owner_len);
   if (!mem) return nullptr;
   WorkItem* it = new (mem) WorkItem();
-  ItemExtras* x = new (static_cast<char*>(mem) + sizeof(WorkItem)) ItemExtras();
-  it->extras = x;
   it->fn = fn;
   it->arg = arg;
+  if (!with_extras) return it;
+  ItemExtras* x = new (static_cast<char*>(mem) + sizeof(WorkItem)) ItemExtras();
+  it->extras = x;
   if (opts) {
     x->dispose = opts->dispose;
     x->dispose_opaque = opts->dispose_opaque;
@@ -61,12 +60,14 @@ void WorkItem::unref() {
   // reference needs no atomic decrement.
   if (is_future() && refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   Grinder* g = is_future() ? extras->grinder : nullptr;
-  bool pooled = extras == nullptr;
+  // Items with an owner label are the only ones malloc'ed whole (their size varies).
+  bool labelled = extras && extras->owner;
+  item_pool::SizeClass size_class = extras ? item_pool::kWithExtras : item_pool::kPlain;
   this->~WorkItem();
-  if (pooled)
-    item_pool::release(this);
-  else
+  if (labelled)
     deallocate(this);
+  else
+    item_pool::release(size_class, this);
   if (g) g->unref();
 }
 

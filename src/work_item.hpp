@@ -2,8 +2,9 @@
 //
 // Memory: one allocation per item. A plain callback item is one 88-byte block
 // from the ItemPool (a 96-byte malloc chunk when the pool has to grow);
-// futures and items with options carry ItemExtras (and the owner label) in a
-// larger block of their own. The loop reads every field of a pending item, so
+// futures and items with options carry ItemExtras in the same block, a
+// 128-byte one from the pool, or a malloc'ed one that also holds the owner
+// label. The loop reads every field of a pending item, so
 // keeping the item small is what keeps memory per pending item low.
 //
 // Ownership: `refs` counts the pipeline (1, dropped by whoever handles the

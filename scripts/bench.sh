@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what is missing (Boost headers for the Asio baseline, gnuplot for
+# the plots), builds the benchmark (Release) and runs every scenario against
+# every baseline. Plots and their data go to build/bench/results unless
+# --out DIR is given (docs/performance.md uses --out docs/performance).
+# Other options go to workgrinder_bench: --short, --only SECTION.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh libboost-dev gnuplot-nox
+cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/bench --target workgrinder_bench
+out=build/bench/results
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out="$2"; shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+mkdir -p "$out"
+build/bench/tests/workgrinder_bench --out "$out" "${args[@]}"
