@@ -186,7 +186,7 @@ int Grinder::submit(WorkItem* it) {
     uint64_t zero = 0;
     oldest_ns_.compare_exchange_strong(zero, it->submit_ns, std::memory_order_relaxed);
   }
-  inbound_.push(it);
+  shard->inbound.push(it);
   wake();
   ProducerShards::leave(shard);
   return WG_OK;

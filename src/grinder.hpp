@@ -2,10 +2,10 @@
 //
 // Threads and ownership
 // - Producers (any thread): submit() enters the thread's shard of producers_
-//   (gate + submitted count), pushes into inbound_, and wakes the loop only
+//   (gate, submitted count, inbound queue), pushes there, and wakes the loop only
 //   when the wake flag goes from clear to set.
 // - The loop thread (loop_main) owns loop_, the uv handles, pending_,
-//   batches_ and every "loop-owned" field below. It drains inbound_,
+//   batches_ and every "loop-owned" field below. It drains the inbound queues,
 //   completions_ and grants_ on each wake-up, dispatches batches, and calls
 //   `done` callbacks.
 // - Workers return items through their batch's gate into completions_.
@@ -119,7 +119,6 @@ class Grinder {
 
   // Shared between threads.
   alignas(64) std::atomic<bool> wake_flag_{false};
-  MpscQueue inbound_;
   MpscQueue completions_;
   MpscQueue grants_;
   GrinderCounters counters_;

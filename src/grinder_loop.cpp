@@ -47,24 +47,40 @@ void Grinder::on_wake() {
   if (!leaving_batches_.empty()) free_left_batches(false);
 }
 
+// Takes every shard's inbound items into pending_. Items submitted while
+// others were pending carry no time yet: they get the time of this drain.
+// Shards are drained one after another, so the item taken first can be
+// younger than one taken after it; when pending_ was empty, the oldest item of
+// the drain is moved to the front, so that the timer is not late for it (and
+// no item lends its time to another: never early).
 void Grinder::take_inbound() {
-  bool any = false;
+  bool was_empty = pending_.empty();
+  WorkItem* oldest = nullptr;
+  WorkItem* before_oldest = nullptr;
   uint64_t taken_ns = 0;
-  while (MpscNode* n = inbound_.pop()) {
-    WorkItem* it = static_cast<WorkItem*>(n);
-    if (it->state.load(std::memory_order_acquire) == kQueued) {
-      if (it->submit_ns == 0) {  // submitted while older items were pending
+  for (size_t s = 0; s < ProducerShards::kShards; ++s) {
+    MpscQueue& inbound = producers_.shard(s).inbound;
+    while (MpscNode* n = inbound.pop()) {
+      WorkItem* it = static_cast<WorkItem*>(n);
+      if (it->state.load(std::memory_order_acquire) != kQueued) {
+        it->leave_pipeline();  // cancelled before we saw it
+        ++cancelled_dropped_;
+        continue;
+      }
+      if (it->submit_ns == 0) {
         if (taken_ns == 0) taken_ns = now_ns();
         it->submit_ns = taken_ns;
       }
+      if (!oldest || it->submit_ns < oldest->submit_ns) {
+        oldest = it;
+        before_oldest = pending_.back();
+      }
       pending_.push_back(it);
-      any = true;
-    } else {
-      it->leave_pipeline();  // cancelled before we saw it
-      ++cancelled_dropped_;
     }
   }
-  if (any) publish_oldest();
+  if (!oldest) return;
+  if (was_empty && oldest != pending_.front()) pending_.move_to_front(before_oldest, oldest);
+  publish_oldest();
 }
 
 void Grinder::drop_cancelled_front() { cancelled_dropped_ += pending_.sweep_front(); }

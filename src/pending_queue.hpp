@@ -17,6 +17,7 @@ class PendingQueue {
   bool empty() const { return head_ == nullptr; }
   size_t size() const { return size_; }
   WorkItem* front() const { return head_; }
+  WorkItem* back() const { return tail_; }
 
   void push_back(WorkItem* it) {
     it->next.store(nullptr, std::memory_order_relaxed);
@@ -38,6 +39,14 @@ class PendingQueue {
       tail_ = nullptr;
     --size_;
     return it;
+  }
+
+  // Moves `it`, which follows `prev` (not nullptr), to the front.
+  void move_to_front(WorkItem* prev, WorkItem* it) {
+    prev->next.store(it->next.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    if (tail_ == it) tail_ = prev;
+    it->next.store(head_, std::memory_order_relaxed);
+    head_ = it;
   }
 
   // Drops cancelled items from the head; returns how many.

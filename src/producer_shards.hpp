@@ -1,23 +1,33 @@
 // ProducerShards: the state every submission writes (the rundown gate that
-// keeps producers out once the loop has drained, and the submitted counter),
-// spread over cache lines by thread. Producers on different threads then
-// update different lines instead of bouncing one line between cores for every
-// item; the rare readers (stop, stats) visit every shard.
+// keeps producers out once the loop has drained, the submitted counter and
+// the inbound queue), spread over shards by thread. Producers on different
+// threads then update different cache lines instead of bouncing one line
+// between cores for every item; the loop drains every shard's queue at each
+// wake-up, and the rare readers (stop, stats) visit every shard.
+//
+// Items from different shards are not ordered among themselves: the loop
+// takes them shard by shard. That only matters to the max-wait timer, which
+// then may fire a few microseconds late for an item taken behind a younger
+// one in the same drain, never early.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 
+#include "mpsc_queue.hpp"
 #include "rundown_gate.hpp"
 
 namespace wg {
 
 class ProducerShards {
  public:
+  static constexpr size_t kShards = 16;
+
   struct alignas(64) Shard {
     RundownGate gate{false};
     std::atomic<uint64_t> submitted{0};
+    MpscQueue inbound;  // producers push; the loop pops
   };
 
   // The calling thread's shard, entered; nullptr when closed.
@@ -36,6 +46,8 @@ class ProducerShards {
     for (Shard& s : shards_) s.gate.open();
   }
 
+  Shard& shard(size_t i) { return shards_[i]; }
+
   uint64_t submitted() const {
     uint64_t sum = 0;
     for (const Shard& s : shards_) sum += s.submitted.load(std::memory_order_acquire);
@@ -43,8 +55,6 @@ class ProducerShards {
   }
 
  private:
-  static constexpr size_t kShards = 16;
-
   // Threads take slots round robin at their first submission.
   static size_t thread_slot() {
     static std::atomic<size_t> next{0};

@@ -53,19 +53,22 @@ struct Suite {
       print_group("callback API, " + std::to_string(p) + " producer(s):",
                   run_throughput(grinder_backend(setup), p, n, Mode::kCallback), b);
     }
+    // Each producer waits once it has 64 in flight: threshold 1 lets batches
+    // form by themselves while max_inflight_batches are busy.
     GrinderSetup futures = setup;
-    futures.threshold = 32;  // below the 64 futures each producer keeps in flight
+    futures.threshold = 1;
     for (unsigned p : {1u, 2u, 8u})
-      print_group("futures (wg_enqueue, 64 in flight per producer, threshold 32), " +
+      print_group("futures (wg_enqueue, 64 in flight per producer, threshold 1), " +
                       std::to_string(p) + " producer(s):",
                   run_throughput(grinder_backend(futures), p, n / 2, Mode::kFutures),
                   run_baselines(p, n / 2, Mode::kFutures));
     for (unsigned p : {8u, 64u}) {
       GrinderSetup s = setup;
-      s.threshold = p / 2;  // a batch as soon as half the callers wait
-      s.max_wait_seconds = 0.0001;
+      // Callers that wait hold at most one item each: threshold 1 lets batches
+      // form by themselves while max_inflight_batches are busy.
+      s.threshold = 1;
       print_group("wg_submit_wait from " + std::to_string(p) + " threads (threshold " +
-                      std::to_string(s.threshold) + ", max_wait 100 us):",
+                      std::to_string(s.threshold) + "):",
                   run_throughput(grinder_backend(s), p, n / 10, Mode::kWait),
                   run_baselines(p, n / 10, Mode::kWait));
     }
