@@ -13,8 +13,8 @@ namespace item_pool {
 
 namespace {
 
-constexpr size_t kChain = 64;         // blocks moved between a cache and the depot at once
-constexpr size_t kDepotChains = 256;  // at most 16,384 blocks of each size kept for reuse
+constexpr size_t kChain = 64;          // blocks moved between a cache and the depot at once
+constexpr size_t kDepotChains = 1024;  // at most 65,536 blocks of each size kept for reuse
 
 struct FreeBlock {
   FreeBlock* next;        // within a chain
@@ -90,26 +90,57 @@ class Depot {
 };
 
 // A thread's blocks: `ready` is what allocate() pops; a second chain fills up
-// with frees and goes to the depot whole.
+// with frees and goes to the depot whole. Trivial, so that thread_local needs
+// no guard: thread exit is handled by a pthread key (ThreadExit).
 struct Cache {
-  FreeBlock* ready = nullptr;
-  size_t ready_count = 0;
-  FreeBlock* spill = nullptr;
-  size_t spill_count = 0;
-  ~Cache() {  // thread exit
+  FreeBlock* ready;
+  size_t ready_count;
+  FreeBlock* spill;
+  size_t spill_count;
+
+  void free_all() {
     free_chain(ready);
     free_chain(spill);
+    *this = Cache{};
   }
 };
 
-thread_local Cache tls_cache[2];
+// initial-exec: a direct offset from the thread pointer instead of a
+// __tls_get_addr call per item (66 instructions per item under callgrind).
+// The library's few bytes of TLS fit glibc's static TLS reserve even when it
+// is dlopen'ed (Python's ctypes does).
+thread_local Cache tls_cache[2] __attribute__((tls_model("initial-exec"))) = {};
+thread_local bool tls_exit_registered __attribute__((tls_model("initial-exec"))) = false;
+
+// Frees a thread's cached blocks when it exits; the main thread's at process
+// exit (pthread key destructors do not run for it).
+struct ThreadExit {
+  pthread_key_t key;
+  ThreadExit() {
+    pthread_key_create(&key, [](void* caches) {
+      for (int c = 0; c < 2; ++c) static_cast<Cache*>(caches)[c].free_all();
+    });
+  }
+  ~ThreadExit() {
+    for (Cache& c : tls_cache) c.free_all();
+  }
+};
+
+Cache& thread_cache(SizeClass sc) {
+  if (!tls_exit_registered) {
+    static ThreadExit exit_hook;
+    tls_exit_registered = true;
+    pthread_setspecific(exit_hook.key, tls_cache);
+  }
+  return tls_cache[sc];
+}
 
 }  // namespace
 
 void* allocate(SizeClass sc) {
   // Failure injection sees every item.
   if (allocator_is_replaced()) return wg::allocate(kBlockSize[sc]);
-  Cache& c = tls_cache[sc];
+  Cache& c = thread_cache(sc);
   if (!c.ready) {
     if (c.spill) {
       c.ready = c.spill;
@@ -130,7 +161,7 @@ void* allocate(SizeClass sc) {
 }
 
 void release(SizeClass sc, void* block) {
-  Cache& c = tls_cache[sc];
+  Cache& c = thread_cache(sc);
   FreeBlock* b = static_cast<FreeBlock*>(block);
   if (c.ready_count < kChain) {
     b->next = c.ready;

@@ -6,9 +6,10 @@
 // Threads: each thread keeps a private cache per size (no atomics); caches
 // trade whole chains of blocks with a process-wide depot under a mutex, so
 // the mutex is taken at most once per chain (64 blocks) of allocations or
-// frees. The depot keeps at most 256 chains per size and returns the rest to
-// malloc: memory held for reuse is bounded (under 4 MiB in all), so a burst
-// of pending items does not leave the process larger afterwards.
+// frees. The depot keeps at most 1024 chains per size and returns the rest to
+// malloc: memory held for reuse is bounded (about 15 MiB in all, enough for a
+// flood with max_pending 65536 to recycle everything), so a burst of pending
+// items does not leave the process larger afterwards.
 #pragma once
 
 #include <cstddef>

@@ -22,7 +22,7 @@ namespace wg {
 
 class ProducerShards {
  public:
-  static constexpr size_t kShards = 16;
+  static constexpr size_t kShards = 64;
 
   struct alignas(64) Shard {
     RundownGate gate{false};
@@ -55,12 +55,9 @@ class ProducerShards {
   }
 
  private:
-  // Threads take slots round robin at their first submission.
-  static size_t thread_slot() {
-    static std::atomic<size_t> next{0};
-    thread_local size_t slot = next.fetch_add(1, std::memory_order_relaxed) % kShards;
-    return slot;
-  }
+  // Threads take slots round robin at their first submission
+  // (producer_shards.cpp).
+  static size_t thread_slot();
 
   Shard shards_[kShards];
 };

@@ -57,8 +57,9 @@ struct Result {
   std::string name;
   double items_per_s = 0;
   double p50_us = 0, p99_us = 0, p999_us = 0;
-  double peak_rss_mib = 0;
-  size_t wrong = 0;  // items whose value was not arg + 1: a broken run
+  double peak_rss_mib = 0;    // the process's peak during the run
+  double rss_growth_mib = 0;  // that peak less the RSS when the run began
+  size_t wrong = 0;           // items whose value was not arg + 1: a broken run
   std::vector<uint64_t> sorted_latency_ns;
 };
 

@@ -11,8 +11,10 @@ void print_header(const std::string& title) { std::printf("\n== %s\n", title.c_s
 
 void print_row(const Result& r, const Result* ours) {
   std::printf(
-      "  %-36s %11.0f items/s  p50 %8.1f us  p99 %9.1f us  p99.9 %9.1f us  peak RSS %6.1f MiB",
-      r.name.c_str(), r.items_per_s, r.p50_us, r.p99_us, r.p999_us, r.peak_rss_mib);
+      "  %-36s %11.0f items/s  p50 %8.1f us  p99 %9.1f us  p99.9 %9.1f us  peak RSS %6.1f MiB "
+      "(+%.1f)",
+      r.name.c_str(), r.items_per_s, r.p50_us, r.p99_us, r.p999_us, r.peak_rss_mib,
+      r.rss_growth_mib);
   if (ours) std::printf("  ours %.2fx", ours->items_per_s / r.items_per_s);
   if (r.wrong) std::printf("  (%zu WRONG RESULTS)", r.wrong);
   std::printf("\n");

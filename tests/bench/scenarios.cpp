@@ -42,6 +42,7 @@ void produce(Backend& b, std::vector<Item>& items, size_t first, size_t step, Mo
 Result run_throughput(const BackendSpec& spec, unsigned producers, size_t n, Mode mode) {
   std::vector<Item> items(n);
   reset_peak_rss();
+  double rss_start = rss_mib();
   std::unique_ptr<Backend> b = spec.make();
   uint64_t t0 = now_ns();
   if (producers == 1) {
@@ -56,12 +57,14 @@ Result run_throughput(const BackendSpec& spec, unsigned producers, size_t n, Mod
   double seconds = static_cast<double>(now_ns() - t0) / 1e9;
   Result r = summarize(spec.name, items, seconds);
   r.peak_rss_mib = peak_rss_mib();
+  r.rss_growth_mib = r.peak_rss_mib - rss_start;
   return r;
 }
 
 Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us) {
   std::vector<Item> items(samples);
   reset_peak_rss();
+  double rss_start = rss_mib();
   std::unique_ptr<Backend> b = spec.make();
   uint64_t t0 = now_ns();
   for (Item& it : items) {
@@ -73,6 +76,7 @@ Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us) {
   b->finish();
   Result r = summarize(spec.name, items, static_cast<double>(now_ns() - t0) / 1e9);
   r.peak_rss_mib = peak_rss_mib();
+  r.rss_growth_mib = r.peak_rss_mib - rss_start;
   return r;
 }
 
