@@ -127,16 +127,19 @@ struct Suite {
   std::vector<SweepPoint> sweep() {
     print_header("4. Batch-size sweep: callback API, 2 producers, " + std::to_string(n) + " items");
     std::vector<SweepPoint> points;
+    size_t paced_n = short_mode ? 100000 : 500000;
     for (unsigned t : {1u, 8u, 64u, 512u, 4096u}) {
       GrinderSetup s = setup;
       s.threshold = t;
-      points.push_back(
-          {t, s.max_inflight, run_throughput(grinder_backend(s), 2, n, Mode::kCallback)});
+      points.push_back({t, s.max_inflight,
+                        run_throughput(grinder_backend(s), 2, n, Mode::kCallback),
+                        run_paced(grinder_backend(s), 2, paced_n, 1e6)});
     }
     for (unsigned m : {1u, 4u}) {
       GrinderSetup s = setup;
       s.max_inflight = m;
-      points.push_back({s.threshold, m, run_throughput(grinder_backend(s), 2, n, Mode::kCallback)});
+      points.push_back({s.threshold, m, run_throughput(grinder_backend(s), 2, n, Mode::kCallback),
+                        run_paced(grinder_backend(s), 2, paced_n, 1e6)});
     }
     print_sweep(points);
     return points;

@@ -20,7 +20,8 @@ void print_memory(const MemoryResult& m);
 struct SweepPoint {
   unsigned threshold;
   unsigned max_inflight;
-  Result result;
+  Result result;  // a flood
+  Result paced;   // a fixed offered rate
 };
 void print_sweep(const std::vector<SweepPoint>& points);
 

@@ -61,6 +61,37 @@ Result run_throughput(const BackendSpec& spec, unsigned producers, size_t n, Mod
   return r;
 }
 
+Result run_paced(const BackendSpec& spec, unsigned producers, size_t n, double rate) {
+  std::vector<Item> items(n);
+  reset_peak_rss();
+  double rss_start = rss_mib();
+  std::unique_ptr<Backend> b = spec.make();
+  const size_t burst = 100;
+  const double per_producer = rate / producers;
+  uint64_t t0 = now_ns();
+  std::vector<std::thread> threads;
+  for (unsigned p = 0; p < producers; ++p)
+    threads.emplace_back([&, p] {
+      size_t sent = 0;
+      for (size_t i = p; i < n; i += producers) {
+        if (sent % burst == 0) {  // keep to the schedule: sleep while ahead of it
+          uint64_t due = t0 + static_cast<uint64_t>(static_cast<double>(sent) / per_producer * 1e9);
+          uint64_t now = now_ns();
+          if (due > now) std::this_thread::sleep_for(std::chrono::nanoseconds(due - now));
+        }
+        items[i].submit_ns = now_ns();
+        b->submit(&items[i]);
+        ++sent;
+      }
+    });
+  for (auto& t : threads) t.join();
+  b->finish();
+  Result r = summarize(spec.name, items, static_cast<double>(now_ns() - t0) / 1e9);
+  r.peak_rss_mib = peak_rss_mib();
+  r.rss_growth_mib = r.peak_rss_mib - rss_start;
+  return r;
+}
+
 Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us) {
   std::vector<Item> items(samples);
   reset_peak_rss();

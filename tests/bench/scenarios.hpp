@@ -14,6 +14,11 @@ enum class Mode { kCallback, kFutures, kWait };
 // n tiny jobs from `producers` threads through `spec`, in `mode`.
 Result run_throughput(const BackendSpec& spec, unsigned producers, size_t n, Mode mode);
 
+// n tiny jobs from `producers` threads through the callback API at a fixed
+// offered rate (items/s in total), in bursts of 100 per producer: the
+// latency a batching setting adds when the workers keep up.
+Result run_paced(const BackendSpec& spec, unsigned producers, size_t n, double rate);
+
 // `samples` jobs one at a time: submit, wait for the completion, pause
 // `gap_us` (0: submit the next one at once); latency is submit -> completion
 // callback. With a gap, each job finds every thread idle: low load.
