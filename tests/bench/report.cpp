@@ -14,7 +14,7 @@ void print_row(const Result& r, const Result* ours) {
       "  %-36s %11.0f items/s  p50 %8.1f us  p99 %9.1f us  p99.9 %9.1f us  peak RSS %6.1f MiB "
       "(+%.1f)",
       r.name.c_str(), r.items_per_s, r.p50_us, r.p99_us, r.p999_us, r.peak_rss_mib,
-      r.rss_growth_mib);
+      std::max(0.0, r.rss_growth_mib));
   if (ours) std::printf("  ours %.2fx", ours->items_per_s / r.items_per_s);
   if (r.wrong) std::printf("  (%zu WRONG RESULTS)", r.wrong);
   std::printf("\n");
@@ -101,9 +101,12 @@ bool write_plots(const std::string& dir, const std::vector<SweepPoint>& sweep,
       << "set title 'libworkgrinder: tiny jobs, 2 producers, max_inflight_batches 2, max_wait 0.5 "
          "ms'\n"
       << "set logscale x 2\nset xlabel 'batch_size_threshold'\nset ylabel 'million items/s'\n"
-      << "set grid\nset yrange [0:*]\nset key off\n"
+      << "set grid\nset yrange [0:*]\nset y2range [0:*]\nset y2tics\nset key below\n"
+      << "set y2label 'p99 latency with 1 M items/s offered, us'\n"
       << "plot '" << dir
-      << "/throughput_vs_threshold.dat' using 1:($2/1e6) with linespoints lw 2 pt 7\n"
+      << "/throughput_vs_threshold.dat' using 1:($2/1e6) with linespoints lw 2 pt 7 "
+      << "title 'throughput under a flood', '' using 1:3 axes x1y2 with linespoints lw 2 pt 5 "
+      << "title 'p99 latency, paced (right axis)'\n"
       << "set output '" << dir << "/latency_distribution.png'\n"
       << "set title 'Low load, one job at a time: submit -> completion (CDF)'\n"
       << "unset y2tics\nunset y2label\n"
