@@ -113,7 +113,7 @@ struct Suite {
       std::printf(
           gap ? "a 100 us pause after each completion (every job finds the threads idle):\n"
               : "back to back (the next job is submitted as soon as the last completes):\n");
-      for (const Result& r : all) print_row(r, nullptr);
+      print_latency_group(all);
       if (gap) idle = all;
     }
     return idle;

@@ -20,6 +20,15 @@ void print_row(const Result& r, const Result* ours) {
   std::printf("\n");
 }
 
+void print_latency_group(const std::vector<Result>& all) {
+  for (size_t i = 0; i < all.size(); ++i) {
+    print_row(all[i], nullptr);
+    if (i > 0)
+      std::printf("  %-36s latency ours / this: p50 %.2fx  p99 %.2fx\n", "",
+                  all[0].p50_us / all[i].p50_us, all[0].p99_us / all[i].p99_us);
+  }
+}
+
 void print_group(const std::string& title, const Result& ours,
                  const std::vector<Result>& baselines) {
   std::printf("%s\n", title.c_str());

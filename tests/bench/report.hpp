@@ -14,6 +14,8 @@ void print_header(const std::string& title);
 void print_group(const std::string& title, const Result& ours,
                  const std::vector<Result>& baselines);
 void print_row(const Result& r, const Result* ours);
+// For latency scenarios: each baseline row shows ours / baseline in p50 and p99.
+void print_latency_group(const std::vector<Result>& ours_then_baselines);
 void print_flush(const FlushAccuracy& f, double max_wait);
 void print_memory(const MemoryResult& m);
 
