@@ -4,8 +4,12 @@
 // return finished items through the batch's gate (enter, push to the loop,
 // leave); once the loop closes the gate (batch finished or abandoned at a
 // cancelling stop), workers handle returning items themselves. `refs` is 1
-// for the loop plus 1 per item submitted and not yet returned; the last
-// reference frees the batch, on whichever thread drops it.
+// for the loop plus 1 per item submitted. An item that comes back through the
+// gate is only counted in `received` (loop-owned, no atomic per item); the
+// loop drops those references with its own when it lets the batch go
+// (release_by_loop). A worker that finds the gate closed drops its item's
+// reference itself. The last reference frees the batch, on whichever thread
+// drops it.
 #pragma once
 
 #include <atomic>
@@ -40,15 +44,21 @@ struct Batch : MpscNode {
   std::shared_ptr<Lease> lease;
   RundownGate gate{true};
   std::atomic<uint32_t> refs{1};
+  uint32_t received = 0;  // items that came back through completions_ (loop)
 
-  void unref() {
-    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
-  }
+  void unref() { drop_refs(1); }
+  // Loop thread, once no more items can come back through the gate.
+  void release_by_loop() { drop_refs(received + 1); }
 
   // Worker side: hands finished (or never started) items of one batch, linked
   // first..last through their queue nodes, back to the loop in one push, or
   // drops them if the loop has abandoned the batch.
   static void return_items(WorkItem* first, WorkItem* last);
+
+ private:
+  void drop_refs(uint32_t n) {
+    if (refs.fetch_sub(n, std::memory_order_acq_rel) == n) delete this;
+  }
 };
 
 }  // namespace wg

@@ -122,27 +122,12 @@ void Grinder::take_grants() {
 }
 
 void Grinder::take_completions() {
-  // Items arrive in runs of one batch: drop their batch references per run.
-  Batch* run_batch = nullptr;
-  uint32_t run_length = 0;
   while (MpscNode* n = completions_.pop()) {
     WorkItem* it = static_cast<WorkItem*>(n);
     Batch* b = it->batch;
-    if (b != run_batch) {
-      // Never the last reference: the loop holds one until finish_batch.
-      if (run_batch) run_batch->refs.fetch_sub(run_length, std::memory_order_relaxed);
-      run_batch = b;
-      run_length = 0;
-    }
-    ++run_length;
-    bool finishing = b->unreturned == 1 && b->state == Batch::kSubmitted;
-    if (finishing) {  // finish_batch may free b: settle its references first
-      b->refs.fetch_sub(run_length, std::memory_order_relaxed);
-      run_batch = nullptr;
-    }
+    ++b->received;  // its reference goes with the loop's (Batch::release_by_loop)
     item_returned(b, it);
   }
-  if (run_batch) run_batch->refs.fetch_sub(run_length, std::memory_order_relaxed);
 }
 
 // A batch is due when the threshold is reached, the oldest item's wait is
@@ -312,7 +297,7 @@ void Grinder::finish_batch(Batch* b) {
                static_cast<double>(now_ns() - b->started_ns) / 1e6);
   remove_batch(b);
   if (empty)
-    b->unref();
+    b->release_by_loop();
   else
     leaving_batches_.push_back(b);
   dispatch_ready();
@@ -325,7 +310,7 @@ void Grinder::free_left_batches(bool wait) {
   for (Batch* b : leaving_batches_) {
     if (wait) b->gate.wait_empty();
     if (b->gate.empty())
-      b->unref();
+      b->release_by_loop();
     else
       leaving_batches_[kept++] = b;
   }
@@ -422,7 +407,7 @@ void Grinder::advance_stop() {
     batches.swap(batches_);
     for (Batch* b : batches) {
       GrinderCounters::bump(counters_.inflight_batches, static_cast<uint64_t>(-1));
-      b->unref();
+      b->release_by_loop();
     }
   } else {
     dispatch_ready();

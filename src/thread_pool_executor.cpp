@@ -128,7 +128,7 @@ void ThreadPoolExecutor::worker_main(size_t index) {
 void ThreadPoolExecutor::run_claimed(TaskRange* r) {
   constexpr size_t kMaxClaim = 64;
   constexpr uint64_t kQuickClaimNs = 20000;
-  const size_t workers = workers_.size();
+  const size_t workers = workers_.size();  // fixed once create() returned: no lock
   size_t claim = 1;
   for (;;) {
     size_t i = r->next.fetch_add(claim, std::memory_order_acq_rel);

@@ -6,8 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -15,6 +13,7 @@
 #include "pending_queue.hpp"
 #include "producer_shards.hpp"
 #include "rundown_gate.hpp"
+#include "test_support.hpp"
 #include "workgrinder/workgrinder.h"
 
 namespace {
@@ -106,25 +105,23 @@ TEST(ProducerShards, ClosedShardsRefuseEveryThread) {
   for (auto& t : threads) t.join();
 }
 
+// Lowers `v` to `x` if x is smaller (any thread).
+void store_min(std::atomic<uint64_t>& v, uint64_t x) {
+  uint64_t cur = v.load();
+  while (x < cur && !v.compare_exchange_weak(cur, x)) {
+  }
+}
+
 std::atomic<uint64_t> g_first_start{UINT64_MAX};
 
-struct Countdown {
-  std::mutex mu;
-  std::condition_variable cv;
-  int left;
-};
-void count_down(const wg_outcome_t*, void* opaque) {
-  auto* c = static_cast<Countdown*>(opaque);
-  std::lock_guard<std::mutex> lk(c->mu);
-  if (--c->left == 0) c->cv.notify_all();
-}
 int record_start(void*, void** result) {
-  uint64_t now = mono_ns();
-  uint64_t cur = g_first_start.load();
-  while (now < cur && !g_first_start.compare_exchange_weak(cur, now)) {
-  }
+  store_min(g_first_start, mono_ns());
   *result = nullptr;
   return 0;
+}
+
+void count_outcome(const wg_outcome_t*, void* counter) {
+  static_cast<wgtest::Counter*>(counter)->add();
 }
 
 // Items from 16 threads land in different shards and are taken shard by
@@ -132,34 +129,22 @@ int record_start(void*, void** result) {
 TEST(Timer, NeverEarlyWithItemsFromManyShards) {
   for (int round = 0; round < 5; ++round) {
     g_first_start = UINT64_MAX;
-    wg_conf_t* c = wg_conf_new();
-    ASSERT_EQ(wg_conf_set(c, "batch_size_threshold", "1000", nullptr, 0), WG_OK);
-    ASSERT_EQ(wg_conf_set(c, "max_wait_seconds", "0.05", nullptr, 0), WG_OK);
-    wg_grinder_t* g;
-    ASSERT_EQ(wg_create(&g, c, nullptr, nullptr, 0), WG_OK);
-    wg_conf_destroy(c);
-    ASSERT_EQ(wg_start(g), WG_OK);
+    wg_grinder_t* g =
+        wgtest::make_grinder({{"batch_size_threshold", "1000"}, {"max_wait_seconds", "0.05"}});
     std::atomic<uint64_t> first_submit{UINT64_MAX};
-    Countdown done;
-    done.left = 16;
-    std::atomic<bool> go{false};
+    wgtest::Counter done;
+    wgtest::Gate go;
     std::vector<std::thread> threads;
     for (int t = 0; t < 16; ++t)
       threads.emplace_back([&, t] {
-        while (!go.load()) std::this_thread::yield();
+        go.pass();
         std::this_thread::sleep_for(std::chrono::microseconds(100 * (t % 4)));
-        uint64_t now = mono_ns();
-        uint64_t cur = first_submit.load();
-        while (now < cur && !first_submit.compare_exchange_weak(cur, now)) {
-        }
-        ASSERT_EQ(wg_submit(g, record_start, nullptr, count_down, &done), WG_OK);
+        store_min(first_submit, mono_ns());
+        ASSERT_EQ(wg_submit(g, record_start, nullptr, count_outcome, &done), WG_OK);
       });
-    go = true;
+    go.open();
     for (auto& t : threads) t.join();
-    {
-      std::unique_lock<std::mutex> lk(done.mu);
-      done.cv.wait(lk, [&] { return done.left == 0; });  // the timer flushed them
-    }
+    ASSERT_TRUE(done.wait_for(16));  // the timer flushed them
     ASSERT_EQ(wg_destroy(g), WG_OK);
     EXPECT_GE(g_first_start.load() - first_submit.load(), 50000000u);
   }
