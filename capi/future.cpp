@@ -1,12 +1,13 @@
 // wg_future_*.
 #include "handles.hpp"
+#include "thread_roles.hpp"
 
 extern "C" {
 
 WG_API int wg_future_wait(wg_future_t* f, double timeout_seconds, wg_outcome_t* out) {
   if (!f || !out || timeout_seconds != timeout_seconds) return WG_EINVAL;
   wg::WorkItem* it = to_impl(f);
-  if (timeout_seconds != 0 && it->future_grinder()->on_loop_thread()) return WG_EWRONGTHREAD;
+  if (timeout_seconds != 0 && wg::ThreadRole::must_not_block()) return WG_EWRONGTHREAD;
   return it->wait_future(timeout_seconds, out);
 }
 

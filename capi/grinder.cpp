@@ -1,7 +1,16 @@
 // wg_create, wg_start, wg_stop, wg_destroy, wg_submit*, wg_enqueue, wg_stats.
 #include "handles.hpp"
+#include "thread_roles.hpp"
 
 namespace {
+
+// A blocking call on `g` that could wait forever on this thread: any loop
+// thread or expiry thread, or a worker running a batch of `g` when the call
+// waits for that batch (a draining stop, an unbounded wait).
+bool must_not_wait_on(const wg::Grinder* g, bool waits_for_own_batch) {
+  return wg::ThreadRole::must_not_block() ||
+         (waits_for_own_batch && wg::ThreadRole::running_for() == g);
+}
 
 int check_opts(const wg_submit_opts_t* opts) {
   return (opts && opts->version != WG_SUBMIT_OPTS_VERSION) ? WG_EINVAL : WG_OK;
@@ -62,13 +71,14 @@ WG_API int wg_start(wg_grinder_t* g) {
 
 WG_API int wg_stop(wg_grinder_t* g, int cancel_pending) {
   if (!g) return WG_EINVAL;
+  if (must_not_wait_on(to_impl(g), cancel_pending == 0)) return WG_EWRONGTHREAD;
   return wg::guarded([&] { return to_impl(g)->stop(cancel_pending != 0); });
 }
 
 WG_API int wg_destroy(wg_grinder_t* g) {
   if (!g) return WG_OK;
   wg::Grinder* impl = to_impl(g);
-  if (impl->on_loop_thread()) return WG_EWRONGTHREAD;
+  if (must_not_wait_on(impl, true)) return WG_EWRONGTHREAD;
   return wg::guarded([&] {
     int rc = impl->stop(false);
     if (rc == WG_OK) impl->unref();
@@ -116,7 +126,7 @@ WG_API int wg_submit_wait(wg_grinder_t* g, wg_work_fn fn, void* arg, const wg_su
     impl->count_rejected();
     return WG_EINVAL;
   }
-  if (impl->on_loop_thread()) {
+  if (must_not_wait_on(impl, timeout_seconds < 0)) {
     impl->count_rejected();
     return WG_EWRONGTHREAD;
   }

@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "handles.hpp"
+#include "thread_roles.hpp"
 
 extern "C" {
 
@@ -28,7 +29,7 @@ WG_API int wg_manager_start(wg_manager_t* m) {
 
 WG_API int wg_manager_stop(wg_manager_t* m) {
   if (!m) return WG_EINVAL;
-  if (wg::Grinder::any_loop_thread()) return WG_EWRONGTHREAD;
+  if (wg::ThreadRole::must_not_block()) return WG_EWRONGTHREAD;
   return wg::guarded([&] { return m->impl->stop(); });
 }
 
@@ -43,7 +44,7 @@ WG_API int wg_manager_acquire(wg_manager_t* m, double lease_seconds, const char*
                               double timeout_seconds, wg_lease_t** out) {
   if (!m || !out || lease_seconds != lease_seconds || timeout_seconds != timeout_seconds)
     return WG_EINVAL;
-  if (timeout_seconds != 0 && wg::Grinder::any_loop_thread()) return WG_EWRONGTHREAD;
+  if (timeout_seconds != 0 && wg::ThreadRole::must_not_block()) return WG_EWRONGTHREAD;
   return wg::guarded([&] {
     std::unique_ptr<wg_lease> handle(new wg_lease());
     int rc = m->impl->acquire(lease_seconds, owner ? owner : "", timeout_seconds, &handle->impl);

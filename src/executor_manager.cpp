@@ -7,6 +7,7 @@
 
 #include "clock.hpp"
 #include "thread_pool_executor.hpp"
+#include "thread_roles.hpp"
 #include "workgrinder/workgrinder.h"
 
 namespace wg {
@@ -334,6 +335,7 @@ void ExecutorManager::reap_retired() {
 
 void ExecutorManager::expiry_main() {
   pthread_setname_np(pthread_self(), "wg-expiry");
+  ThreadRole::set_expiry();
   std::unique_lock<std::mutex> lk(mu_);
   while (running_) {
     uint64_t now = now_ns();

@@ -7,13 +7,11 @@
 #include <new>
 
 #include "clock.hpp"
+#include "descriptors.hpp"
 #include "full_barrier.hpp"
+#include "thread_roles.hpp"
 
 namespace wg {
-
-namespace {
-thread_local const Grinder* tls_loop_grinder = nullptr;
-}
 
 int Grinder::create(const Config& cfg, std::shared_ptr<ExecutorManager> manager, Grinder** out,
                     std::string* err) {
@@ -45,8 +43,8 @@ Grinder::~Grinder() {
   if (loop_thread_.joinable()) loop_thread_.detach();
 }
 
-bool Grinder::on_loop_thread() const { return tls_loop_grinder == this; }
-bool Grinder::any_loop_thread() { return tls_loop_grinder != nullptr; }
+bool Grinder::on_loop_thread() const { return ThreadRole::loop() == this; }
+bool Grinder::any_loop_thread() { return ThreadRole::loop() != nullptr; }
 
 int Grinder::start() {
   {
@@ -74,6 +72,8 @@ int Grinder::start() {
 
 // Starts the manager (if private) and the loop thread; undoes both on failure.
 int Grinder::start_loop() {
+  // libuv aborts instead of failing when it cannot get its descriptors.
+  if (!descriptors_available(kLoopDescriptors)) return WG_ENOMEM;
   if (owns_manager_) {
     int rc = manager_->start();
     if (rc != WG_OK) return rc;
@@ -146,9 +146,9 @@ int Grinder::stop(bool cancel) {
 
 void Grinder::loop_main() {
   pthread_setname_np(pthread_self(), "wg-loop");
-  tls_loop_grinder = this;
+  ThreadRole::set_loop(this);
   uv_run(&loop_, UV_RUN_DEFAULT);
-  tls_loop_grinder = nullptr;
+  ThreadRole::set_loop(nullptr);
 }
 
 void Grinder::wake() {

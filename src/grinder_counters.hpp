@@ -2,8 +2,7 @@
 // submitted -> (pending) -> dispatched -> completed | failed | cancelled, or
 // pending -> cancelled, and each move bumps exactly one counter; pending and
 // inflight_items are derived, so the documented sum holds by construction in
-// a snapshot taken on the loop thread. Reads go downstream first so that a
-// snapshot from another thread never counts an item twice.
+// a snapshot taken on the loop thread. pending is exact: see snapshot().
 #pragma once
 
 #include <atomic>
@@ -33,6 +32,8 @@ struct GrinderCounters {
                        std::memory_order_release);
   }
 
+  static constexpr int kSnapshotAttempts = 4;
+
   struct Snapshot {
     uint64_t submitted, rejected, completed, failed, cancelled, pending, inflight_items, batches,
         inflight_batches;
@@ -43,9 +44,28 @@ struct GrinderCounters {
     s.completed = completed.load(std::memory_order_acquire);
     s.failed = failed.load(std::memory_order_acquire);
     uint64_t ci = cancelled_inflight.load(std::memory_order_acquire);
-    uint64_t d = dispatched.load(std::memory_order_acquire);
-    uint64_t cp = cancelled_pending.load(std::memory_order_acquire);
-    s.submitted = producers.submitted();
+    // pending = submitted - dispatched - cancelled_pending needs all three
+    // from one instant. Read before `submitted`, an item submitted and then
+    // cancelled or dispatched in between would count as pending (above
+    // max_pending under racing cancels); read after it, one submitted in
+    // between would be subtracted without being counted. So: read both
+    // around `submitted` and take the snapshot when neither moved. That
+    // instant's pending is at most max_pending, as admission counts an item
+    // before `submitted` and releases it only after those counters moved.
+    // Under a storm of cancels, after a few tries take the reads after
+    // `submitted`: an undercount, never above max_pending.
+    uint64_t d = 0, cp = 0;
+    for (int attempt = 1;; ++attempt) {
+      d = dispatched.load(std::memory_order_acquire);
+      cp = cancelled_pending.load(std::memory_order_acquire);
+      s.submitted = producers.submitted();
+      uint64_t d_after = dispatched.load(std::memory_order_acquire);
+      uint64_t cp_after = cancelled_pending.load(std::memory_order_acquire);
+      bool steady = d_after == d && cp_after == cp;
+      d = d_after;
+      cp = cp_after;
+      if (steady || attempt == kSnapshotAttempts) break;
+    }
     s.rejected = rejected.load(std::memory_order_acquire);
     s.batches = batches.load(std::memory_order_acquire);
     s.inflight_batches = inflight_batches.load(std::memory_order_acquire);

@@ -8,23 +8,62 @@
 
 #include "allocator.hpp"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define WG_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WG_ASAN 1
+#endif
+#endif
+#ifdef WG_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace wg {
 namespace item_pool {
 
 namespace {
 
+// Under AddressSanitizer a block is poisoned while it sits in the pool, so
+// that touching an item after it was freed is reported as it would be with
+// malloc; the pool unpoisons only the link it reads or writes, for that
+// access. Elsewhere these compile to nothing.
+#ifdef WG_ASAN
+void poison(void* p, size_t n) { ASAN_POISON_MEMORY_REGION(p, n); }
+void unpoison(void* p, size_t n) { ASAN_UNPOISON_MEMORY_REGION(p, n); }
+#else
+void poison(void*, size_t) {}
+void unpoison(void*, size_t) {}
+#endif
+
 constexpr size_t kChain = 64;          // blocks moved between a cache and the depot at once
 constexpr size_t kDepotChains = 1024;  // at most 65,536 blocks of each size kept for reuse
 
+// A free block's first bytes; reached only through the accessors below.
 struct FreeBlock {
   FreeBlock* next;        // within a chain
   FreeBlock* next_chain;  // depot only: in the first block of a chain
 };
 
+template <FreeBlock* FreeBlock::*link>
+FreeBlock* get(FreeBlock* b) {
+  unpoison(&(b->*link), sizeof(FreeBlock*));
+  FreeBlock* v = b->*link;
+  poison(&(b->*link), sizeof(FreeBlock*));
+  return v;
+}
+
+template <FreeBlock* FreeBlock::*link>
+void set(FreeBlock* b, FreeBlock* v) {
+  unpoison(&(b->*link), sizeof(FreeBlock*));
+  b->*link = v;
+  poison(&(b->*link), sizeof(FreeBlock*));
+}
+
 void free_chain(FreeBlock* b) {
   while (b) {
-    FreeBlock* next = b->next;
-    deallocate(b);
+    FreeBlock* next = get<&FreeBlock::next>(b);
+    deallocate(b);  // ASan's free takes a poisoned block like any other
     b = next;
   }
 }
@@ -37,7 +76,7 @@ class Depot {
     std::lock_guard<std::mutex> lk(mu_);
     closed_ = true;
     while (FreeBlock* c = chains_) {
-      chains_ = c->next_chain;
+      chains_ = get<&FreeBlock::next_chain>(c);
       free_chain(c);
     }
     count_ = 0;
@@ -64,7 +103,7 @@ class Depot {
     std::lock_guard<std::mutex> lk(mu_);
     FreeBlock* c = chains_;
     if (c) {
-      chains_ = c->next_chain;
+      chains_ = get<&FreeBlock::next_chain>(c);
       --count_;
     }
     return c;
@@ -73,7 +112,7 @@ class Depot {
     {
       std::lock_guard<std::mutex> lk(mu_);
       if (!closed_ && count_ < kDepotChains) {
-        chain->next_chain = chains_;
+        set<&FreeBlock::next_chain>(chain, chains_);
         chains_ = chain;
         ++count_;
         return;
@@ -155,21 +194,23 @@ void* allocate(SizeClass sc) {
     }
   }
   FreeBlock* b = c.ready;
-  c.ready = b->next;
+  c.ready = get<&FreeBlock::next>(b);
   --c.ready_count;
+  unpoison(b, kBlockSize[sc]);
   return b;
 }
 
 void release(SizeClass sc, void* block) {
   Cache& c = thread_cache(sc);
   FreeBlock* b = static_cast<FreeBlock*>(block);
+  poison(b, kBlockSize[sc]);
   if (c.ready_count < kChain) {
-    b->next = c.ready;
+    set<&FreeBlock::next>(b, c.ready);
     c.ready = b;
     ++c.ready_count;
     return;
   }
-  b->next = c.spill;
+  set<&FreeBlock::next>(b, c.spill);
   c.spill = b;
   if (++c.spill_count == kChain) {
     Depot::instance(sc).put(c.spill);

@@ -4,6 +4,7 @@
 // run of consecutive items of one batch, instead of one per item.
 #include "batch.hpp"
 #include "task.hpp"
+#include "thread_roles.hpp"
 #include "work_item.hpp"
 
 namespace wg {
@@ -24,6 +25,7 @@ void run_tasks(Task* const* tasks, size_t n, int status) {
   WorkItem* last = nullptr;
   for (size_t i = 0; i < n; ++i) {
     WorkItem* it = static_cast<WorkItem*>(tasks[i]);
+    ThreadRole::RunningFor running(it->batch ? it->batch->grinder : nullptr);
     it->execute(status);
     if (!it->batch) {
       finish_direct(it);

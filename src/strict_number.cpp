@@ -1,8 +1,8 @@
 #include "strict_number.hpp"
 
-#include <cerrno>
+#include <charconv>
 #include <cmath>
-#include <cstdlib>
+#include <system_error>
 
 namespace wg {
 
@@ -38,10 +38,11 @@ bool parse_decimal_double(const char* s, double* out) {
     while (is_digit(*p)) ++p;
   }
   if (*p != '\0') return false;
-  errno = 0;
-  char* end = nullptr;
-  double v = std::strtod(s, &end);
-  if (end != p || !std::isfinite(v)) return false;
+  // from_chars, unlike strtod, ignores the process's locale: "0.25" is a
+  // quarter under de_DE too. Overflow and underflow are out of range.
+  double v = 0;
+  std::from_chars_result r = std::from_chars(s, p, v, std::chars_format::general);
+  if (r.ec != std::errc() || r.ptr != p || !std::isfinite(v)) return false;
   *out = v;
   return true;
 }

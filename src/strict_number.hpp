@@ -11,7 +11,8 @@ namespace wg {
 bool parse_decimal_u64(const char* s, uint64_t* out);
 
 // A finite decimal number: digits with an optional fraction and exponent, no
-// sign, no spaces (e.g. "10", "0.25", "2.5e-3").
+// sign, no spaces (e.g. "10", "0.25", "2.5e-3"), always with a '.' whatever
+// the process's locale.
 bool parse_decimal_double(const char* s, double* out);
 
 }  // namespace wg
