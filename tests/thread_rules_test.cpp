@@ -22,7 +22,7 @@ struct Calls {
   // another grinder succeed here, so the destroy comes last and only if the
   // stops were refused.
   void make_them() {
-    wg_outcome_t o;
+    wg_outcome_t o{};
     submit_wait = wg_submit_wait(other, work_ok, nullptr, nullptr, 5, &o);
     future_wait = wg_future_wait(other_future, 5, &o);
     wg_lease_t* l = nullptr;
@@ -51,7 +51,7 @@ struct Calls {
     wg_stats_t s = stats_of(other);
     EXPECT_EQ(s.started, 1u);
     EXPECT_EQ(s.stopping, 0u);
-    wg_outcome_t o;
+    wg_outcome_t o{};
     EXPECT_EQ(wg_submit_wait(other, work_plus_one, reinterpret_cast<void*>(41), nullptr, 10, &o),
               WG_OK);
     EXPECT_EQ(reinterpret_cast<uintptr_t>(o.result), 42u);
