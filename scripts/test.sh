@@ -11,7 +11,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export HOME="${HOME:-$(mktemp -d)}"  # cargo and go keep caches under it
 scripts/deps.sh clang-format binutils valgrind abigail-tools clang libclang-rt-14-dev \
-  libboost-dev cargo golang-go python3
+  libboost-dev cargo golang-go python3 locales
+# Locale.* parses durations under a decimal-comma locale; it fails without it.
+if ! locale -a | grep -qx 'de_DE.utf8'; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8
+fi
 jobs=$(nproc)
 
 step() { printf '\n=== %s\n' "$*"; }

@@ -42,9 +42,12 @@ class ThreadRole {
   };
 
  private:
-  static inline thread_local const void* loop_ = nullptr;
-  static inline thread_local bool expiry_ = false;
-  static inline thread_local const void* running_for_ = nullptr;
+  // initial-exec: a direct offset from the thread pointer, no __tls_get_addr
+  // call (running_for_ is set for every item); see item_pool.cpp.
+  static inline thread_local const void* loop_ __attribute__((tls_model("initial-exec"))) = nullptr;
+  static inline thread_local bool expiry_ __attribute__((tls_model("initial-exec"))) = false;
+  static inline thread_local const void* running_for_ __attribute__((tls_model("initial-exec"))) =
+      nullptr;
 };
 
 }  // namespace wg

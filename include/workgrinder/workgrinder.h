@@ -13,8 +13,16 @@
  * wg_future_release and wg_future_wait with timeout 0. Calls that block (wg_submit_wait,
  * wg_future_wait with a timeout other than 0, wg_stop, wg_destroy,
  * wg_manager_stop, wg_manager_destroy, wg_manager_acquire with a timeout other
- * than 0) return WG_EWRONGTHREAD on a grinder's loop thread instead of
- * deadlocking. No user callback is ever called while a library lock is held.
+ * than 0) return WG_EWRONGTHREAD instead of deadlocking on every grinder's
+ * loop thread (not only the one they name) and on a manager's expiry thread
+ * (where a lease task's `done` runs when its lease is revoked). A work
+ * function of grinder g (on a worker thread) gets WG_EWRONGTHREAD from
+ * wg_stop(g, 0), wg_destroy(g) and wg_submit_wait(g, ...) without a time
+ * limit, which would wait for the work function itself. What is not detected
+ * there: waits with a time limit (they time out), wg_future_wait without a
+ * limit on a future of g, and waits on another grinder or manager whose
+ * progress needs the executor this work function occupies. No user callback
+ * is ever called while a library lock is held.
  *
  * Exactly once
  * ------------
@@ -27,6 +35,12 @@
  * A child process forked while grinders or managers exist must not call any
  * function on them (not even destroy: their threads do not exist in the
  * child); it may create and use new ones. The parent is unaffected.
+ *
+ * Unloading
+ * ---------
+ * The library is linked with -z nodelete: dlclose() leaves it mapped, so a
+ * thread that submitted work can exit after it and a worker still inside a
+ * slow work function can return. Reloading gives the same, still-loaded copy.
  *
  * Two levels of status
  * --------------------
@@ -69,11 +83,11 @@ WG_API const char *wg_version_string(void);
 #define WG_EINVAL -1        /* bad argument or configuration value */
 #define WG_ENOTSTARTED -2   /* not started, or stopped */
 #define WG_ESTOPPING -3     /* stopping or stopped: no new work */
-#define WG_EWRONGTHREAD -4  /* a blocking call on a grinder's own loop thread */
+#define WG_EWRONGTHREAD -4  /* a blocking call that could never return here */
 #define WG_ECANCELED -5     /* the item was cancelled */
 #define WG_ETIMEDOUT -6     /* the wait ended before the outcome or lease came */
 #define WG_EFULL -7         /* max_pending reached */
-#define WG_ENOMEM -8        /* out of memory (or threads) */
+#define WG_ENOMEM -8        /* out of memory (or threads, or descriptors) */
 #define WG_EWORK -9         /* the work function failed; see work_code */
 #define WG_ELEASE -10       /* lease expired, released or revoked */
 #define WG_EUNAVAILABLE -11 /* no executor free and waiting not allowed */
@@ -140,7 +154,8 @@ WG_API wg_conf_t *wg_conf_new(void);
 /* Sets one key from its string form, parsed strictly (see the README's table).
  * Returns WG_OK, or WG_EINVAL with a message naming the key and the rule in
  * errstr (for example "batch_size_threshold must be an integer > 0"); an
- * unknown key is rejected by name. errstr may be NULL; it is always
+ * unknown key is rejected by name. Numbers always use '.' as the decimal
+ * point, whatever the process's locale (setlocale does not change parsing). errstr may be NULL; it is always
  * NUL-terminated when errstr_size > 0. The conf is unchanged on error. */
 WG_API int wg_conf_set(wg_conf_t *conf, const char *key, const char *value, char *errstr,
                        size_t errstr_size);
@@ -180,8 +195,11 @@ WG_API int wg_create(wg_grinder_t **out, const wg_conf_t *conf, wg_manager_t *ma
 
 /* Starts the loop thread (and a private manager). Idempotent: WG_OK when
  * already running. Errors: WG_EINVAL (g NULL), WG_ENOTSTARTED (shared manager
- * not started), WG_ESTOPPING (a stop is in progress), WG_ENOMEM. A stopped
- * grinder may be started again. Any thread but the loop thread. */
+ * not started), WG_ESTOPPING (a stop is in progress), WG_ENOMEM (also when
+ * fewer than 6 file descriptors are free: the event loop needs them, and
+ * libuv would abort() instead of failing; another thread opening descriptors
+ * at the same moment can still win that race). A stopped grinder may be
+ * started again. Any thread but the loop thread. */
 WG_API int wg_start(wg_grinder_t *g);
 
 /* Stops the grinder and blocks until it has stopped. cancel_pending 0 drains:
@@ -190,14 +208,15 @@ WG_API int wg_start(wg_grinder_t *g);
  * flight get WG_ECANCELED at once; a work function already running is not
  * interrupted (its later result goes to the item's dispose function). A
  * cancelling stop may also overtake a draining stop in progress. Idempotent
- * and safe before start. Errors: WG_EINVAL (g NULL), WG_EWRONGTHREAD (called
- * on the loop thread). */
+ * and safe before start. Errors: WG_EINVAL (g NULL), WG_EWRONGTHREAD (on any
+ * grinder's loop thread or a manager's expiry thread; with cancel_pending 0
+ * also in a work function of g). */
 WG_API int wg_stop(wg_grinder_t *g, int cancel_pending);
 
 /* Stops (draining) if running, then frees the grinder and, if it has one, its
  * private manager. NULL-safe (returns WG_OK). Futures still held stay valid
- * until released. Errors: WG_EWRONGTHREAD on the loop thread (nothing is
- * freed). */
+ * until released. Errors: WG_EWRONGTHREAD on any grinder's loop thread, a
+ * manager's expiry thread or in a work function of g (nothing is freed). */
 WG_API int wg_destroy(wg_grinder_t *g);
 
 /* Submits fn(arg) and calls done(outcome, opaque) on the loop thread once it
@@ -223,7 +242,9 @@ WG_API int wg_enqueue(wg_grinder_t *g, wg_work_fn fn, void *arg, const wg_submit
  * outcome, stored in *out. Returns WG_OK once it holds the outcome (whose
  * status may be WG_EWORK, WG_ECANCELED, ...), WG_ETIMEDOUT if it did not come
  * in time (the item is then cancelled and a later result disposed), or a
- * submission error as wg_submit. WG_EWRONGTHREAD on the loop thread. */
+ * submission error as wg_submit. WG_EWRONGTHREAD (nothing submitted) on any
+ * grinder's loop thread, a manager's expiry thread, or, with timeout < 0, in
+ * a work function of g. */
 WG_API int wg_submit_wait(wg_grinder_t *g, wg_work_fn fn, void *arg, const wg_submit_opts_t *opts,
                           double timeout_seconds, wg_outcome_t *out);
 
@@ -231,7 +252,7 @@ WG_API int wg_submit_wait(wg_grinder_t *g, wg_work_fn fn, void *arg, const wg_su
  * copies it to *out. Returns WG_OK with the outcome (the result then belongs to
  * the caller; later waits return the same outcome), WG_ETIMEDOUT if not ready
  * in time, WG_EINVAL (f or out NULL), WG_EWRONGTHREAD (timeout other than 0 on
- * the future's own loop thread). Any thread. */
+ * any grinder's loop thread or a manager's expiry thread). Any thread. */
 WG_API int wg_future_wait(wg_future_t *f, double timeout_seconds, wg_outcome_t *out);
 
 /* Cancels the item. Returns WG_OK if it became cancelled: its outcome is now
@@ -275,7 +296,8 @@ typedef struct wg_stats {
 /* A snapshot of the grinder's state and counters; never waits on the loop.
  * submitted = completed + failed + cancelled + pending + inflight_items holds
  * in a snapshot taken on the loop thread and in any snapshot once the grinder
- * is idle or stopped. Errors: WG_EINVAL (g or out NULL, or out->version not
+ * is idle or stopped. pending never exceeds max_pending, from any thread.
+ * Errors: WG_EINVAL (g or out NULL, or out->version not
  * between 1 and WG_STATS_VERSION). Any thread, any time. */
 WG_API int wg_stats(wg_grinder_t *g, wg_stats_t *out);
 
@@ -299,7 +321,8 @@ WG_API int wg_manager_start(wg_manager_t *m);
  * WG_ELEASE), executors are retired and their idle threads joined; a thread
  * still inside a work function is left to finish on its own, so this never
  * hangs. Stop the grinders that use a manager before it. Idempotent. Errors:
- * WG_EINVAL, WG_EWRONGTHREAD (on a grinder's loop thread). */
+ * WG_EINVAL, WG_EWRONGTHREAD (on any grinder's loop thread or a manager's
+ * expiry thread). */
 WG_API int wg_manager_stop(wg_manager_t *m);
 
 /* Stops if needed, then frees the handle. Grinders still holding the manager
@@ -312,7 +335,8 @@ WG_API int wg_manager_destroy(wg_manager_t *m);
  * (WG_EUNAVAILABLE if none is free); < 0: wait without limit; else wait up to
  * that long (WG_ETIMEDOUT). Waiters are served in FIFO order. Other errors:
  * WG_EINVAL, WG_ENOTSTARTED, WG_ESTOPPING (stopped while waiting),
- * WG_EWRONGTHREAD (a wait on a loop thread). The caller owns *out and must
+ * WG_EWRONGTHREAD (a wait on any grinder's loop thread or a manager's expiry
+ * thread). The caller owns *out and must
  * pass it to wg_lease_release exactly once. Any thread. */
 WG_API int wg_manager_acquire(wg_manager_t *m, double lease_seconds, const char *owner,
                               double timeout_seconds, wg_lease_t **out);
