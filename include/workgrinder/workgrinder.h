@@ -155,7 +155,7 @@ WG_API wg_conf_t *wg_conf_new(void);
  * Returns WG_OK, or WG_EINVAL with a message naming the key and the rule in
  * errstr (for example "batch_size_threshold must be an integer > 0"); an
  * unknown key is rejected by name. Numbers always use '.' as the decimal
- * point, whatever the process's locale (setlocale does not change parsing). errstr may be NULL; it is always
+ * point, whatever the process's locale. errstr may be NULL; it is always
  * NUL-terminated when errstr_size > 0. The conf is unchanged on error. */
 WG_API int wg_conf_set(wg_conf_t *conf, const char *key, const char *value, char *errstr,
                        size_t errstr_size);
