@@ -269,7 +269,8 @@ class Future {
   // True if it became cancelled (its get() then throws wg::Error WG_ECANCELED).
   bool cancel() { return wg_future_cancel(f_) == WG_OK; }
 
-  // True once the outcome is there. Throws WG_EWRONGTHREAD on the loop thread.
+  // True once the outcome is there. Throws WG_EWRONGTHREAD on a loop thread
+  // or a manager's expiry thread (see workgrinder.h).
   template <typename Rep, typename Period>
   bool wait_for(std::chrono::duration<Rep, Period> d) {
     wg_outcome_t o;
