@@ -18,9 +18,9 @@
 
 #include "lease.hpp"
 #include "lease_request.hpp"
-#include "task.hpp"
 #include "mpsc_queue.hpp"
 #include "rundown_gate.hpp"
+#include "task.hpp"
 #include "work_item.hpp"
 
 namespace wg {

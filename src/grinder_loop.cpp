@@ -5,9 +5,9 @@
 #include <cmath>
 #include <new>
 
+#include "batch_call.hpp"
 #include "clock.hpp"
 #include "full_barrier.hpp"
-#include "batch_call.hpp"
 #include "grinder.hpp"
 
 namespace wg {

@@ -206,7 +206,6 @@ typedef void (*wg_worker_fn)(void *opaque);
 WG_API int wg_conf_set_worker_hooks(wg_conf_t *conf, wg_worker_fn on_start, wg_worker_fn on_stop,
                                     void *opaque);
 
-
 /* --------------------------------------------------------------- grinder */
 
 #define WG_SUBMIT_OPTS_VERSION 1
