@@ -21,7 +21,7 @@ git ls-files '*.c' '*.cpp' '*.h' '*.hpp' | xargs clang-format --dry-run -Werror
 
 step "build and test (RelWithDebInfo, -Werror)"
 cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWG_WERROR=ON \
-  -DWG_BUILD_BENCH=ON
+  -DBUILD_TESTING=ON -DWG_BUILD_BENCH=ON
 cmake --build build/test
 (cd build/test && ctest --output-on-failure -j "$jobs")
 
@@ -36,7 +36,7 @@ scripts/abi_check.sh build/test
 
 step "build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=address,undefined \
-  -DWG_WERROR=ON
+  -DWG_WERROR=ON -DBUILD_TESTING=ON
 cmake --build build/asan
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j "$jobs")
@@ -46,7 +46,8 @@ build/asan/tests/workgrinder_stress --seconds "${WG_STRESS_SECONDS:-60}"
 
 step "build and test under ThreadSanitizer"
 tsan_supp="$PWD/tests/tsan.supp"
-cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=thread -DWG_WERROR=ON
+cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=thread -DWG_WERROR=ON \
+  -DBUILD_TESTING=ON
 cmake --build build/tsan
 (cd build/tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$tsan_supp" ctest --output-on-failure -j "$jobs")
 
