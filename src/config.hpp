@@ -31,7 +31,15 @@ struct Config {
   double lease_grace_seconds{};
   double check_interval_seconds{};
   double idle_pool_seconds{};
-  // Logging (silent by default); not a key: set with wg_conf_set_log_cb.
+  // Not keys: set with their own wg_conf_set_* calls.
+  // A whole-batch handler (wg_conf_set_batch_fn); nullptr: items run one by one.
+  wg_batch_fn batch_fn = nullptr;
+  void* batch_opaque = nullptr;
+  // Worker hooks (wg_conf_set_worker_hooks), read by the manager.
+  wg_worker_fn worker_on_start = nullptr;
+  wg_worker_fn worker_on_stop = nullptr;
+  void* worker_opaque = nullptr;
+  // Logging (silent by default; wg_conf_set_log_cb).
   wg_log_fn log_fn = nullptr;
   void* log_opaque = nullptr;
 };

@@ -48,9 +48,9 @@ constexpr ConfigKey string_key(const char* name, uint64_t min_bytes, uint64_t ma
 
 const ConfigKey kConfigKeys[] = {
     // Grinder keys.
-    integer_key("batch_size_threshold", 1, kNoMax, nullptr, 20, "20",
+    integer_key("batch_size_threshold", 1, kNoMax, nullptr, 64, "20",
                 "dispatch when this many items are pending", &Config::batch_size_threshold),
-    duration_key("max_wait_seconds", false, 10, "10",
+    duration_key("max_wait_seconds", false, 0.002, "10",
                  "dispatch when the oldest item has waited this long", &Config::max_wait_seconds),
     duration_key("lease_seconds", false, 60, "60", "lease length each batch asks for",
                  &Config::lease_seconds),

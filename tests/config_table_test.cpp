@@ -31,8 +31,8 @@ int set(wg_conf_t* c, const char* key, const std::string& value, std::string* ms
 TEST(ConfigTable, DefaultsAreExactlyThese) {
   // Changing a default is a decision: it changes this list too.
   const std::vector<std::pair<const char*, const char*>> expected = {
-      {"batch_size_threshold", "20"},
-      {"max_wait_seconds", "10"},
+      {"batch_size_threshold", "64"},
+      {"max_wait_seconds", "0.002"},
       {"lease_seconds", "60"},
       {"owner_prefix", "work-grinder"},
       {"max_pending", "0"},
