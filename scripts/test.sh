@@ -2,10 +2,12 @@
 # Installs what is missing, builds with -Wall -Wextra -Werror, runs every test,
 # runs them again under AddressSanitizer + UndefinedBehaviorSanitizer and under
 # ThreadSanitizer (each with a minute of the stress test), runs the C examples
-# under valgrind, checks formatting and the ABI (scripts/abi_check.sh), runs
-# the fuzzers briefly, installs to a temporary prefix and builds and runs
-# examples against that install through pkg-config and find_package, then
-# the Rust, Go and Python bindings' tests against it.
+# under valgrind, checks formatting, the ABI (scripts/abi_check.sh) and that
+# the generated configuration docs are current, runs the fuzzers briefly,
+# installs to a temporary prefix and builds and runs examples against that
+# install through pkg-config and find_package, builds the library alone (no
+# tests, benchmark or examples) and a consumer against it, then the Rust, Go
+# and Python bindings' tests against the first install.
 # WG_STRESS_SECONDS and WG_FUZZ_SECONDS shorten the stress and fuzz runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
