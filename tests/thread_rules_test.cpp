@@ -160,4 +160,42 @@ TEST(ThreadRules, AWorkFunctionCannotWaitForItsOwnGrinder) {
   EXPECT_EQ(wg_destroy(other), WG_OK);
 }
 
+// A batch function of g is bound by the same rule as a work function. Only
+// the first call makes the calls: the nested submission is a batch too.
+struct OwnBatch {
+  wg_grinder_t* g = nullptr;
+  std::atomic<bool> first{true};
+  int unbounded_wait = 1, stop_drain = 1, destroy = 1;
+
+  static int fn(wg_batch_t*, void* opaque) {
+    auto* w = static_cast<OwnBatch*>(opaque);
+    if (!w->first.exchange(false)) return 0;
+    wg_outcome_t o{};
+    w->unbounded_wait = wg_submit_wait(w->g, nullptr, nullptr, nullptr, -1, &o);
+    if (w->unbounded_wait == WG_EWRONGTHREAD) {
+      w->stop_drain = wg_stop(w->g, 0);
+      w->destroy = wg_destroy(w->g);
+    }
+    return 0;
+  }
+};
+
+TEST(ThreadRules, ABatchFunctionCannotWaitForItsOwnGrinder) {
+  OwnBatch w;
+  wg_conf_t* c =
+      make_conf({{"batch_size_threshold", "1"}, {"max_inflight_batches", "2"}, {"max_pools", "2"}});
+  ASSERT_EQ(wg_conf_set_batch_fn(c, &OwnBatch::fn, &w), WG_OK);
+  char err[128];
+  ASSERT_EQ(wg_create(&w.g, c, nullptr, err, sizeof err), WG_OK) << err;
+  wg_conf_destroy(c);
+  ASSERT_EQ(wg_start(w.g), WG_OK);
+  wg_outcome_t o;
+  ASSERT_EQ(wg_submit_wait(w.g, nullptr, nullptr, nullptr, 30, &o), WG_OK);
+  EXPECT_EQ(o.status, WG_OK);
+  EXPECT_EQ(w.unbounded_wait, WG_EWRONGTHREAD);
+  EXPECT_EQ(w.stop_drain, WG_EWRONGTHREAD);
+  EXPECT_EQ(w.destroy, WG_EWRONGTHREAD);
+  EXPECT_EQ(wg_destroy(w.g), WG_OK);
+}
+
 }  // namespace
