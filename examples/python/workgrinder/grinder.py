@@ -7,7 +7,6 @@ import concurrent.futures
 import ctypes
 import functools
 import threading
-import weakref
 
 from . import _capi, _items, _threads
 from .errors import ECANCELED, EWORK, OK, GrinderClosedError, check, error_for
@@ -60,14 +59,19 @@ def _cancel_item_if_cancelled(item, af):
         item.cancel()
 
 
-_open = weakref.WeakSet()
+# Grinders not closed yet. Held strongly: a grinder dropped without close()
+# keeps its threads, and they must be stopped before the interpreter
+# finalizes, since its workers call into Python until they exit (their
+# thread-state hook included). Guarded by _open_lock.
+_open = set()
+_open_lock = threading.Lock()
 
 
 @atexit.register
 def _close_all():
-    # Worker threads call into Python until they exit: they must be gone
-    # before the interpreter finalizes.
-    for g in list(_open):
+    with _open_lock:
+        grinders = list(_open)
+    for g in grinders:
         g.close()
 
 
@@ -110,7 +114,8 @@ class Grinder:
         if rc != OK:
             _capi.destroy(self._g)
             raise error_for(rc)
-        _open.add(self)
+        with _open_lock:
+            _open.add(self)
 
     def _enter(self):
         with self._cv:
@@ -201,7 +206,8 @@ class Grinder:
             with self._cv:
                 self._closed = False
             raise error_for(rc)
-        _open.discard(self)
+        with _open_lock:
+            _open.discard(self)
 
     def __enter__(self):
         return self
