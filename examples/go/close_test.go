@@ -197,3 +197,24 @@ func TestSubmitContextCancelsTheItem(t *testing.T) {
 	g.Close()
 	expectNoHandles(t)
 }
+
+func TestFutureAfterRelease(t *testing.T) {
+	g := newGrinder(t, "batch_size_threshold", "1")
+	f, err := Enqueue(g, func() (int, error) { return 7, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := f.Wait(context.Background()); v != 7 || err != nil {
+		t.Fatal(v, err)
+	}
+	f.Release()
+	f.Release()
+	if _, err := f.Wait(context.Background()); !errors.Is(err, ErrReleased) {
+		t.Fatal(err)
+	}
+	if f.Cancel() {
+		t.Fatal("cancelled a released future")
+	}
+	g.Close()
+	expectNoHandles(t)
+}

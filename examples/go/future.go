@@ -11,6 +11,7 @@ import "C"
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"sync"
 )
@@ -45,13 +46,21 @@ func (j *job) result(status int) (any, error) {
 }
 
 // Future is the pending result of Enqueue. Its methods are safe for
-// concurrent use and stay valid after the grinder is closed.
+// concurrent use and stay valid after the grinder is closed; after Release,
+// Wait returns ErrReleased and Cancel false.
+//
+// Thread rules: f is used under mu held shared while released is false;
+// Release sets released and frees f under mu held exclusively.
 type Future[T any] struct {
-	f     *C.wg_future_t
-	j     *job
-	ready chan struct{}
-	once  sync.Once
+	mu       sync.RWMutex
+	released bool
+	f        *C.wg_future_t
+	j        *job
+	ready    chan struct{}
 }
+
+// ErrReleased is Wait's error after Release.
+var ErrReleased = errors.New("workgrinder: future released")
 
 // Enqueue submits fn; the Future waits for, or cancels, its result.
 func Enqueue[T any](g *Grinder, fn func() (T, error)) (*Future[T], error) {
@@ -86,7 +95,17 @@ func (f *Future[T]) Wait(ctx context.Context) (T, error) {
 		return zero, ctx.Err()
 	}
 	var o C.wg_outcome_t
-	if rc := C.wg_future_wait(f.f, 0, &o); rc != C.WG_OK {
+	f.mu.RLock()
+	rc := C.int(C.WG_EINVAL)
+	if !f.released {
+		rc = C.wg_future_wait(f.f, 0, &o)
+	}
+	released := f.released
+	f.mu.RUnlock()
+	if released {
+		return zero, ErrReleased
+	}
+	if rc != C.WG_OK {
 		return zero, statusError(rc)
 	}
 	v, err := f.j.result(int(o.status))
@@ -98,11 +117,20 @@ func (f *Future[T]) Wait(ctx context.Context) (T, error) {
 }
 
 // Cancel cancels the item; true if it became cancelled.
-func (f *Future[T]) Cancel() bool { return C.wg_future_cancel(f.f) == C.WG_OK }
+func (f *Future[T]) Cancel() bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return !f.released && C.wg_future_cancel(f.f) == C.WG_OK
+}
 
 // Release gives up the future (the work still runs); idempotent.
 func (f *Future[T]) Release() {
-	f.once.Do(func() { C.wg_future_release(f.f) })
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.released {
+		f.released = true
+		C.wg_future_release(f.f)
+	}
 }
 
 // Submit runs fn and waits for its result.
