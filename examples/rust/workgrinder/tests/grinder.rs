@@ -229,37 +229,57 @@ fn bad_configuration_is_an_error() {
     }
 }
 
-struct CountingWaker(AtomicUsize);
+// A waker that counts its wakes and lets a test block until the next one.
+struct CountingWaker {
+    wakes: Mutex<usize>,
+    woken: std::sync::Condvar,
+}
 impl Wake for CountingWaker {
     fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
+        *self.wakes.lock().unwrap() += 1;
+        self.woken.notify_all();
     }
 }
 
+fn threads_in_process() -> usize {
+    std::fs::read_dir("/proc/self/task").unwrap().count()
+}
+
 #[test]
-fn handles_are_futures() {
+fn handles_are_futures_woken_through_on_ready() {
     let _s = SERIAL.lock().unwrap();
-    let g = grinder(&[("batch_size_threshold", "1")]);
-    let mut h = g.submit(|| 5).unwrap();
-    let w = Arc::new(CountingWaker(AtomicUsize::new(0)));
+    let g = grinder(&[("batch_size_threshold", "101"), ("max_wait_seconds", "600")]);
+    let w = Arc::new(CountingWaker {
+        wakes: Mutex::new(0),
+        woken: std::sync::Condvar::new(),
+    });
     let waker = Waker::from(w.clone());
     let mut cx = Context::from_waker(&waker);
-    let t0 = Instant::now();
-    loop {
-        match std::pin::Pin::new(&mut h).poll(&mut cx) {
-            Poll::Ready(v) => {
-                assert_eq!(v.unwrap(), 5);
-                break;
-            }
-            Poll::Pending => {
-                while w.0.load(Ordering::SeqCst) == 0 {
-                    assert!(t0.elapsed() < Duration::from_secs(10), "never woken");
-                    thread::yield_now();
-                }
-            }
+    // 100 pending futures, each polled once: no thread is parked for them.
+    let threads = threads_in_process();
+    let mut hs: Vec<_> = (0..100).map(|i| g.submit(move || i).unwrap()).collect();
+    for h in hs.iter_mut() {
+        assert!(std::pin::Pin::new(h).poll(&mut cx).is_pending());
+    }
+    assert_eq!(threads_in_process(), threads);
+    assert_eq!(*w.wakes.lock().unwrap(), 0);
+    // The 101st item dispatches the batch; each outcome wakes its task once.
+    let last = g.submit(|| 100).unwrap();
+    let mut wakes = w.wakes.lock().unwrap();
+    while *wakes < 100 {
+        wakes = w.woken.wait(wakes).unwrap();
+    }
+    drop(wakes);
+    let mut sum = 0;
+    for h in hs.iter_mut() {
+        match std::pin::Pin::new(h).poll(&mut cx) {
+            Poll::Ready(v) => sum += v.unwrap(),
+            Poll::Pending => panic!("woken but not ready"),
         }
     }
-    drop(h);
+    assert_eq!(sum + last.wait().unwrap(), 5050);
+    assert_eq!(*w.wakes.lock().unwrap(), 100, "one wake per future");
+    drop(hs);
     drop(g);
     settle_jobs();
 }
