@@ -138,7 +138,9 @@ class Grinder:
             self._leave()
 
     def enqueue(self, fn, *args, **kwargs):
-        """Runs fn(*args, **kwargs) on a worker; returns a Future."""
+        """Runs fn(*args, **kwargs) on a worker; returns a Future. Callbacks
+        added with its add_done_callback run on the library's loop thread (or
+        on the thread that cancels): keep them short and non-blocking."""
         f = Future()
         f._item = self._enqueue(fn, args, kwargs, f._deliver)
         return f
