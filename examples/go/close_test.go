@@ -218,3 +218,35 @@ func TestFutureAfterRelease(t *testing.T) {
 	g.Close()
 	expectNoHandles(t)
 }
+
+// Close while another goroutine is inside a draining Stop whose work submits:
+// no deadlock, the nested submission gets ErrClosed or its value.
+func TestCloseDuringStopWithNestedSubmit(t *testing.T) {
+	g := newGrinder(t, "batch_size_threshold", "1", "max_inflight_batches", "2")
+	inWork, closing := make(chan struct{}), make(chan struct{})
+	afterClosedMark = func() { close(closing) }
+	defer func() { afterClosedMark = nil }()
+	f, err := Enqueue(g, func() (error, error) {
+		close(inWork)
+		<-closing
+		_, err := Enqueue(g, func() (int, error) { return 1, nil })
+		return err, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-inWork
+	stopped := make(chan error)
+	go func() { stopped <- g.Stop(false) }()
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-stopped; err != nil && !errors.Is(err, ErrClosed) {
+		t.Fatal(err)
+	}
+	if inner, err := f.Wait(context.Background()); !errors.Is(inner, ErrClosed) || err != nil {
+		t.Fatal(inner, err)
+	}
+	f.Release()
+	expectNoHandles(t)
+}

@@ -77,15 +77,19 @@ func (c *Conf) Close() {
 
 // Grinder batches submitted functions onto leased worker threads.
 //
-// Thread rules: g is set once by NewGrinder and freed by Close. Every use of
-// g happens under mu held shared after checking closed; Close sets closed
-// under mu held exclusively, so once it has the lock nobody is inside a C call
-// and nobody will start one, and it frees g outside the lock (a work function
-// that submits while Close drains gets ErrClosed instead of deadlocking).
+// Thread rules: g is set once by NewGrinder and freed by Close. Every
+// non-blocking use of g happens under mu held shared after checking closed; a
+// blocking one (Stop) registers in blocking under mu instead and runs
+// unlocked. Close sets closed under mu held exclusively, so once it has the
+// lock nobody is inside a non-blocking C call and nobody will start any; it
+// then waits for blocking calls and frees g, all outside the lock (a work
+// function that submits while Close or Stop drains gets ErrClosed or an
+// answer instead of deadlocking on mu).
 type Grinder struct {
-	mu     sync.RWMutex
-	closed bool
-	g      *C.wg_grinder_t
+	mu       sync.RWMutex
+	closed   bool
+	blocking sync.WaitGroup
+	g        *C.wg_grinder_t
 }
 
 // NewGrinder creates and starts a grinder with a private manager. conf may
@@ -131,13 +135,14 @@ func (g *Grinder) Stop(cancel bool) error {
 	if cancel {
 		c = 1
 	}
-	// wg_stop blocks, so it runs outside use(); the read lock still keeps
-	// Close from freeing the grinder under it.
 	g.mu.RLock()
-	defer g.mu.RUnlock()
 	if g.closed {
+		g.mu.RUnlock()
 		return ErrClosed
 	}
+	g.blocking.Add(1) // before Close can Wait: it needs mu to set closed
+	g.mu.RUnlock()
+	defer g.blocking.Done()
 	return statusError(C.wg_stop(g.g, c))
 }
 
@@ -156,6 +161,7 @@ func (g *Grinder) Close() error {
 	if afterClosedMark != nil {
 		afterClosedMark()
 	}
+	g.blocking.Wait()
 	if rc := C.wg_destroy(g.g); rc != C.WG_OK {
 		g.mu.Lock()
 		g.closed = false
