@@ -22,9 +22,7 @@ const (
 	ELEASE       = int(C.WG_ELEASE)
 	EUNAVAILABLE = int(C.WG_EUNAVAILABLE)
 	EALREADY     = int(C.WG_EALREADY)
-	// ENOKEY is spelled as a number so that this package also builds against
-	// a header from before the code was added.
-	ENOKEY = -13
+	ENOKEY       = int(C.WG_ENOKEY)
 )
 
 // Error is a library status with its message. errors.Is matches it against
