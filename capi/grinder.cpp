@@ -8,8 +8,7 @@ namespace {
 // thread or expiry thread, or a worker running a batch of `g` when the call
 // waits for that batch (a draining stop, an unbounded wait).
 bool must_not_wait_on(const wg::Grinder* g, bool waits_for_own_batch) {
-  return wg::ThreadRole::must_not_block() ||
-         (waits_for_own_batch && wg::ThreadRole::running_for() == g);
+  return wg::ThreadRole::must_not_block() || (waits_for_own_batch && g->on_own_worker());
 }
 
 // Every version from 1 to the current one is accepted: a field appended in

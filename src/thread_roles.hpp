@@ -26,9 +26,10 @@ class ThreadRole {
   // manager's expiry thread.
   static bool must_not_block() { return loop_ != nullptr || expiry_; }
 
-  // The grinder whose batch this worker thread is running (nullptr: none).
-  // Only compared, never dereferenced: after a cancelling stop and destroy the
-  // grinder may be gone while a work function of its abandoned batch runs.
+  // What identifies the grinder whose batch this worker thread is running
+  // (its loop mailbox, as a batch knows it; nullptr: none). Only compared,
+  // never dereferenced: after a cancelling stop and destroy the grinder may be
+  // gone while a work function of its abandoned batch runs.
   static const void* running_for() { return running_for_; }
 
   // Marks the calling worker as running a batch of `grinder` for its scope.
