@@ -97,7 +97,8 @@ int postgres_configure(wg_conf_t* conf, const void* base, size_t job_size) {
   jobs_base = static_cast<const char*>(base);
   jobs_stride = job_size;
   int rc = wg_conf_set_batch_fn(conf, write_batch, nullptr);
-  return rc != WG_OK ? rc : wg_conf_set_worker_hooks(conf, open_connection, close_connection, nullptr);
+  return rc != WG_OK ? rc
+                     : wg_conf_set_worker_hooks(conf, open_connection, close_connection, nullptr);
 }
 
 bool postgres_count(int64_t* rows, int64_t* distinct, std::string* error) {

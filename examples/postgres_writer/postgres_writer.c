@@ -15,6 +15,7 @@
  * PostgreSQL (unlike SQLite) allows. event_done runs on the grinder's loop
  * thread, the only writer of the events' outcome counters; main reads them
  * after wg_stop, which waits for the loop thread. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, mkstemp */
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -219,8 +220,7 @@ int main(int argc, char **argv) {
     else
       n_producers = 0;
   }
-  if (n_producers <= 0 || n_producers > 1024 || n_events <= 0 || n_writers <= 0 ||
-      n_writers > 64) {
+  if (n_producers <= 0 || n_producers > 1024 || n_events <= 0 || n_writers <= 0 || n_writers > 64) {
     fprintf(stderr,
             "usage: %s [--producers N (1..1024)] [--events M] [--conninfo STR] "
             "[--writers W (1..64)]\n",
@@ -259,10 +259,11 @@ int main(int argc, char **argv) {
   wg_stats(grinder, &s);
   wg_destroy(grinder); /* the workers' on_stop hooks have run once this returns */
   long long total = (long long)n_producers * n_events;
-  printf("postgres_writer: %d producers x %d events, %d writers: %.0f rows/s, %llu batches (%.1f "
-         "rows per COPY)\n",
-         n_producers, n_events, n_writers, (double)total / seconds,
-         (unsigned long long)s.batches, s.batches ? (double)total / (double)s.batches : 0.0);
+  printf(
+      "postgres_writer: %d producers x %d events, %d writers: %.0f rows/s, %llu batches (%.1f "
+      "rows per COPY)\n",
+      n_producers, n_events, n_writers, (double)total / seconds, (unsigned long long)s.batches,
+      s.batches ? (double)total / (double)s.batches : 0.0);
   int bad = verify(admin);
   PQfinish(admin);
   free(threads);

@@ -12,6 +12,7 @@
  *
  * One worker: SQLite lets one connection write at a time, so a second worker
  * would only wait for the first one's lock (or fail with SQLITE_BUSY). */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, mkstemp */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -286,10 +287,11 @@ int main(int argc, char **argv) {
   wg_stats(grinder, &s);
   wg_destroy(grinder); /* the worker's on_stop has run once this returns */
   long long total = (long long)n_producers * n_events;
-  printf("sqlite_writer: %d producers x %d events into %s: %.0f rows/s, %llu batches (%.1f rows "
-         "per transaction)\n",
-         n_producers, n_events, db_path, (double)total / seconds, (unsigned long long)s.batches,
-         s.batches ? (double)total / (double)s.batches : 0.0);
+  printf(
+      "sqlite_writer: %d producers x %d events into %s: %.0f rows/s, %llu batches (%.1f rows "
+      "per transaction)\n",
+      n_producers, n_events, db_path, (double)total / seconds, (unsigned long long)s.batches,
+      s.batches ? (double)total / (double)s.batches : 0.0);
   int bad = verify();
   if (db_path == temp_path) remove_db(db_path);
   free(threads);

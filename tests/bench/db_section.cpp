@@ -1,0 +1,144 @@
+// The benchmark's database section: for SQLite and for PostgreSQL, the same
+// events through per-item jobs, the batch handler and the hand-written single
+// writer, interleaved over a few rounds in this one process; rows/s as
+// medians, and the batch handler's ratio to the other two. Every run starts
+// from an empty table and ends by checking it: every event committed exactly
+// once, every outcome WG_OK.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+#include "db_writers.hpp"
+
+namespace bench {
+
+namespace {
+
+struct DbResult {
+  double rows_per_s = 0;
+  double p50_us = 0, p99_us = 0;  // event submitted -> its outcome
+  size_t wrong = 0;               // failed or missing outcomes, or rows not as sent
+};
+
+DbResult run_once(DbTarget& db, const DbWriterSpec& spec, unsigned producers, size_t per_producer) {
+  size_t total = producers * per_producer;
+  DbResult r;
+  r.wrong = total;
+  if (!db.reset()) return r;
+  std::vector<Event> events(total);
+  for (size_t i = 0; i < total; ++i) {
+    events[i].producer = static_cast<int>(i / per_producer);
+    events[i].seq = static_cast<int>(i % per_producer);
+  }
+  std::unique_ptr<DbWriter> writer = spec.make(db);
+  if (!writer) return r;
+  uint64_t t0 = now_ns();
+  std::vector<std::thread> threads;
+  for (unsigned p = 0; p < producers; ++p)
+    threads.emplace_back([&, p] {
+      for (size_t s = 0; s < per_producer; ++s) {
+        Event& e = events[p * per_producer + s];
+        e.item.submit_ns = now_ns();
+        writer->submit(&e);
+      }
+    });
+  for (std::thread& t : threads) t.join();
+  for (Event& e : events) e.item.wait();
+  double seconds = static_cast<double>(now_ns() - t0) / 1e9;
+  writer->finish();
+
+  r.wrong = 0;
+  std::vector<uint64_t> latency;
+  latency.reserve(total);
+  for (Event& e : events) {
+    latency.push_back(e.item.latency_ns);
+    if (e.item.value != e.item.expected()) ++r.wrong;
+  }
+  std::sort(latency.begin(), latency.end());
+  r.rows_per_s = static_cast<double>(total) / seconds;
+  r.p50_us = percentile_us(latency, 0.5);
+  r.p99_us = percentile_us(latency, 0.99);
+  int64_t rows = -1, distinct = -1;
+  db.count(&rows, &distinct);
+  if (rows != static_cast<int64_t>(total) || distinct != static_cast<int64_t>(total)) {
+    std::fprintf(stderr, "  %s: %lld rows, %lld distinct, expected %zu\n", spec.name.c_str(),
+                 static_cast<long long>(rows), static_cast<long long>(distinct), total);
+    r.wrong += total;
+  }
+  return r;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// Returns false if any run went wrong.
+bool run_target(DbTarget& db, unsigned producers, size_t per_producer, size_t per_item_per_producer,
+                int rounds) {
+  const size_t max_rows = 500;
+  const DbWriterSpec specs[] = {per_item_writer(max_rows), batch_handler_writer(max_rows),
+                                single_writer_baseline(max_rows)};
+  const size_t counts[] = {per_item_per_producer, per_producer, per_producer};
+  std::printf("%s: %u producers, one writing thread and connection per path, medians of %d\n",
+              db.name().c_str(), producers, rounds);
+  std::vector<double> rate[3];
+  DbResult last[3];
+  size_t wrong = 0;
+  for (int round = 0; round < rounds; ++round)
+    for (int i = 0; i < 3; ++i) {
+      last[i] = run_once(db, specs[i], producers, counts[i]);
+      rate[i].push_back(last[i].rows_per_s);
+      wrong += last[i].wrong;
+    }
+  for (int i = 0; i < 3; ++i) {
+    std::printf("  %-48s %7zu rows %11.0f rows/s  p50 %9.1f us  p99 %9.1f us",
+                specs[i].name.c_str(), producers * counts[i], median(rate[i]), last[i].p50_us,
+                last[i].p99_us);
+    if (last[i].wrong) std::printf("  (%zu WRONG)", last[i].wrong);
+    std::printf("\n");
+  }
+  std::printf(
+      "  batch handler / hand-written writer: %.2fx   batch handler / per-item jobs: %.2fx\n",
+      median(rate[1]) / median(rate[2]), median(rate[1]) / median(rate[0]));
+  if (wrong) std::printf("  %zu WRONG outcomes or rows over all rounds\n", wrong);
+  return wrong == 0;
+}
+
+}  // namespace
+
+bool run_databases(bool short_mode) {
+  const unsigned producers = 8;
+  const int rounds = short_mode ? 1 : 3;
+  char dir_template[] = "/tmp/wg-bench-sqlite.XXXXXX";
+  if (!mkdtemp(dir_template)) {
+    std::perror("mkdtemp");
+    return false;
+  }
+  bool ok;
+  {
+    std::unique_ptr<DbTarget> sqlite = sqlite_target(std::string(dir_template) + "/events.db");
+    ok = run_target(*sqlite, producers, short_mode ? 2500 : 50000, short_mode ? 2500 : 50000,
+                    rounds);
+  }
+  rmdir(dir_template);
+  // PostgreSQL's per-item rows each wait for a WAL flush: fewer of them.
+  std::unique_ptr<DbTarget> postgres = postgres_target("");
+  if (!postgres->reset()) {
+    std::printf(
+        "PostgreSQL: FAILED: no server at PGHOST=%s (run through scripts/bench.sh, which starts "
+        "one, or scripts/pg_server.sh run workgrinder_bench ...)\n",
+        std::getenv("PGHOST") ? std::getenv("PGHOST") : "(unset)");
+    return false;
+  }
+  ok = run_target(*postgres, producers, short_mode ? 2500 : 50000, short_mode ? 250 : 2500,
+                  rounds) &&
+       ok;
+  return ok;
+}
+
+}  // namespace bench
