@@ -34,6 +34,22 @@ WG_API int wg_conf_set_log_cb(wg_conf_t* conf, wg_log_fn fn, void* opaque) {
   return WG_OK;
 }
 
+WG_API int wg_conf_set_batch_fn(wg_conf_t* conf, wg_batch_fn fn, void* opaque) {
+  if (!conf) return WG_EINVAL;
+  conf->cfg.batch_fn = fn;
+  conf->cfg.batch_opaque = fn ? opaque : nullptr;
+  return WG_OK;
+}
+
+WG_API int wg_conf_set_worker_hooks(wg_conf_t* conf, wg_worker_fn on_start, wg_worker_fn on_stop,
+                                    void* opaque) {
+  if (!conf) return WG_EINVAL;
+  conf->cfg.worker_on_start = on_start;
+  conf->cfg.worker_on_stop = on_stop;
+  conf->cfg.worker_opaque = opaque;
+  return WG_OK;
+}
+
 WG_API void wg_conf_destroy(wg_conf_t* conf) { delete conf; }
 
 }  // extern "C"

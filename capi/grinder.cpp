@@ -10,7 +10,8 @@ int check_opts(const wg_submit_opts_t* opts) {
 // Creates and submits an item; on error nothing was taken over.
 int submit_item(wg::Grinder* g, wg_work_fn fn, void* arg, const wg_submit_opts_t* opts, bool future,
                 wg::WorkItem** out) {
-  if (!fn || check_opts(opts) != WG_OK) {
+  // A grinder with a batch function takes no work function; one without needs one.
+  if ((fn == nullptr) != g->has_batch_fn() || check_opts(opts) != WG_OK) {
     g->count_rejected();
     return WG_EINVAL;
   }

@@ -20,13 +20,14 @@
 #include "lease_request.hpp"
 #include "mpsc_queue.hpp"
 #include "rundown_gate.hpp"
+#include "task.hpp"
 #include "work_item.hpp"
 
 namespace wg {
 
 class Grinder;
 
-struct Batch : MpscNode {
+struct Batch : MpscNode, Task {
   enum State { kAwaitingLease, kSubmitted, kAbandoning };
 
   Batch(Grinder* g, uint64_t batch_id) : grinder(g), id(batch_id) {}
@@ -39,6 +40,10 @@ struct Batch : MpscNode {
   size_t must_arrive = 0;        // kAbandoning: finished items still in transit
   size_t ok = 0, failed = 0, cancelled = 0;
   uint64_t started_ns = 0;
+  // The grinder's batch function, copied here so that a worker never reads
+  // the grinder (which a cancelling stop may free while the call runs).
+  wg_batch_fn batch_fn = nullptr;
+  void* batch_opaque = nullptr;
   LeaseRequest request;
   int lease_status = 0;  // set by LeaseRequest::served
   std::shared_ptr<Lease> lease;
@@ -54,6 +59,9 @@ struct Batch : MpscNode {
   // first..last through their queue nodes, back to the loop in one push, or
   // drops them if the loop has abandoned the batch.
   static void return_items(WorkItem* first, WorkItem* last);
+
+  // How an executor runs a batch's items one by one (each item is a task).
+  static const TaskRunner kItemRunner;
 
  private:
   void drop_refs(uint32_t n) {

@@ -24,6 +24,7 @@ const KeyInfo kKeys[] = {
     {"max_wait_seconds", Rule::kPositiveDuration, nullptr, &Config::max_wait_seconds},
     {"lease_seconds", Rule::kPositiveDuration, nullptr, &Config::lease_seconds},
     {"max_pending", Rule::kIntOrZero, &Config::max_pending, nullptr},
+    {"max_batch_size", Rule::kIntOrZero, &Config::max_batch_size, nullptr},
     {"max_inflight_batches", Rule::kBoundedInt, &Config::max_inflight_batches, nullptr},
     {"max_pools", Rule::kBoundedInt, &Config::max_pools, nullptr},
     {"min_pools", Rule::kBoundedInt, &Config::min_pools, nullptr},

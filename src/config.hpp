@@ -11,8 +11,8 @@ namespace wg {
 
 struct Config {
   // Grinder keys.
-  uint64_t batch_size_threshold = 20;
-  double max_wait_seconds = 10;
+  uint64_t batch_size_threshold = 64;
+  double max_wait_seconds = 0.002;
   double lease_seconds = 60;
   std::string owner_prefix = "work-grinder";
   uint64_t max_pending = 0;  // 0: no bound
@@ -24,6 +24,14 @@ struct Config {
   double default_lease_seconds = 300;
   double lease_grace_seconds = 15;
   double check_interval_seconds = 120;
+  uint64_t max_batch_size = 1024;  // 0: no cap
+  // A whole-batch handler (wg_conf_set_batch_fn); nullptr: items run one by one.
+  wg_batch_fn batch_fn = nullptr;
+  void* batch_opaque = nullptr;
+  // Worker hooks (wg_conf_set_worker_hooks), read by the manager.
+  wg_worker_fn worker_on_start = nullptr;
+  wg_worker_fn worker_on_stop = nullptr;
+  void* worker_opaque = nullptr;
   // Logging (silent by default).
   wg_log_fn log_fn = nullptr;
   void* log_opaque = nullptr;

@@ -39,8 +39,9 @@ struct BlockingRequest : LeaseRequest {
 std::shared_ptr<ExecutorManager> ExecutorManager::create(const Config& cfg,
                                                          ExecutorFactory factory) {
   if (!factory) {
-    factory = [](size_t workers, int* err) -> std::shared_ptr<Executor> {
-      return ThreadPoolExecutor::create(workers, err);
+    WorkerHooks hooks{cfg.worker_on_start, cfg.worker_on_stop, cfg.worker_opaque};
+    factory = [hooks](size_t workers, int* err) -> std::shared_ptr<Executor> {
+      return ThreadPoolExecutor::create(workers, hooks, err);
     };
   }
   return std::shared_ptr<ExecutorManager>(new ExecutorManager(cfg, std::move(factory)));
@@ -125,7 +126,7 @@ int ExecutorManager::stop() {
 // when the manager never ran).
 void ExecutorManager::retire_all_slots_locked(Unstarted* unstarted) {
   for (auto& slot : slots_) {
-    std::vector<Task*> t = slot->executor->retire();
+    UnstartedTasks t = slot->executor->retire();
     if (unstarted && !t.empty()) unstarted->emplace_back(slot->executor, std::move(t));
     retired_.push_back(slot->executor);
   }
@@ -307,7 +308,7 @@ void ExecutorManager::revoke_locked(Lease* lease, Unstarted* unstarted) {
                          [&](const std::unique_ptr<Slot>& s) { return s->id == lease->slot_id_; });
   if (it != slots_.end()) {
     std::shared_ptr<Executor> ex = (*it)->executor;
-    std::vector<Task*> t = ex->retire();
+    UnstartedTasks t = ex->retire();
     if (!t.empty()) unstarted->emplace_back(ex, std::move(t));
     retired_.push_back(ex);
     slots_.erase(it);

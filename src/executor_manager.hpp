@@ -84,7 +84,7 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   void enqueue_locked(LeaseRequest* req);
   void unlink_locked(LeaseRequest* req);
   // Accepted tasks of retired executors, handed back after unlocking.
-  using Unstarted = std::vector<std::pair<std::shared_ptr<Executor>, std::vector<Task*>>>;
+  using Unstarted = std::vector<std::pair<std::shared_ptr<Executor>, UnstartedTasks>>;
   void revoke_locked(Lease* lease, Unstarted* unstarted);
   void retire_all_slots_locked(Unstarted* unstarted);
   Slot* find_slot_locked(uint64_t id);

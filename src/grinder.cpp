@@ -19,6 +19,10 @@ int Grinder::create(const Config& cfg, std::shared_ptr<ExecutorManager> manager,
                     std::string* err) {
   if (config_validate(cfg, err) != WG_OK) return WG_EINVAL;
   bool owns = !manager;
+  if (!owns && (cfg.worker_on_start || cfg.worker_on_stop)) {
+    *err = "worker hooks belong to the shared manager's conf";
+    return WG_EINVAL;
+  }
   if (owns) {
     manager = ExecutorManager::create(cfg);
     if (!manager) return WG_ENOMEM;
@@ -89,6 +93,7 @@ int Grinder::start_loop() {
   async_.data = this;
   timer_.data = this;
   closing_ = false;
+  backlog_due_ = false;
   timer_due_ns_ = 0;
   stop_request_.store(kNoStop, std::memory_order_relaxed);
   wake_flag_.store(false, std::memory_order_relaxed);

@@ -53,6 +53,8 @@ class Grinder {
   int start();
   int stop(bool cancel);
 
+  // Submissions to a grinder with a batch function carry no work function.
+  bool has_batch_fn() const { return cfg_.batch_fn != nullptr; }
   // Takes `it` over on WG_OK; on error the caller still owns it.
   int submit(WorkItem* it);
   // Counts a submission call refused before an item existed.
@@ -147,6 +149,7 @@ class Grinder {
   // counters_.cancelled_pending it tells how many dead items pending_ holds.
   uint64_t cancelled_dropped_ = 0;
   uint64_t next_batch_id_ = 1;
+  bool backlog_due_ = false;  // the cap left items behind: dispatch them at once
   bool closing_ = false;
 };
 

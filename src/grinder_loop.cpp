@@ -5,6 +5,7 @@
 #include <cmath>
 #include <new>
 
+#include "batch_call.hpp"
 #include "clock.hpp"
 #include "full_barrier.hpp"
 #include "grinder.hpp"
@@ -47,16 +48,16 @@ void Grinder::on_wake() {
   if (!leaving_batches_.empty()) free_left_batches(false);
 }
 
-// Takes every shard's inbound items into pending_. Items submitted while
-// others were pending carry no time yet: they get the time of this drain.
-// Shards are drained one after another, so the item taken first can be
-// younger than one taken after it; when pending_ was empty, the oldest item of
-// the drain is moved to the front, so that the timer is not late for it (and
-// no item lends its time to another: never early).
+// Takes every shard's inbound items into pending_, in the order each shard
+// received them (so one thread's items keep their order). Items submitted
+// while others were pending carry no time yet: they get the time of this
+// drain. Shards are drained one after another, so the item taken first can be
+// younger than one taken after it; when pending_ was empty, the front item
+// takes the drain's oldest time, so that the timer is armed for the oldest
+// item's deadline (the batch that flushes then holds that item).
 void Grinder::take_inbound() {
   bool was_empty = pending_.empty();
-  WorkItem* oldest = nullptr;
-  WorkItem* before_oldest = nullptr;
+  uint64_t oldest_ns = UINT64_MAX;
   uint64_t taken_ns = 0;
   for (size_t s = 0; s < ProducerShards::kShards; ++s) {
     MpscQueue& inbound = producers_.shard(s).inbound;
@@ -71,15 +72,12 @@ void Grinder::take_inbound() {
         if (taken_ns == 0) taken_ns = now_ns();
         it->submit_ns = taken_ns;
       }
-      if (!oldest || it->submit_ns < oldest->submit_ns) {
-        oldest = it;
-        before_oldest = pending_.back();
-      }
+      oldest_ns = std::min(oldest_ns, it->submit_ns);
       pending_.push_back(it);
     }
   }
-  if (!oldest) return;
-  if (was_empty && oldest != pending_.front()) pending_.move_to_front(before_oldest, oldest);
+  if (oldest_ns == UINT64_MAX) return;
+  if (was_empty) pending_.front()->submit_ns = oldest_ns;
   publish_oldest();
 }
 
@@ -138,7 +136,7 @@ void Grinder::dispatch_ready() {
   while (batches_.size() < cfg_.max_inflight_batches) {
     drop_cancelled_front();
     if (pending_.empty()) return;
-    bool due = now_ns() >= pending_.front()->submit_ns + max_wait_ns_;
+    bool due = backlog_due_ || now_ns() >= pending_.front()->submit_ns + max_wait_ns_;
     if (!(due || stop == kDrainStop || live_pending_in_queue() >= cfg_.batch_size_threshold))
       return;
     if (!dispatch_batch()) return;
@@ -148,13 +146,16 @@ void Grinder::dispatch_ready() {
 bool Grinder::dispatch_batch() {
   Batch* b = new (std::nothrow) Batch(this, next_batch_id_);
   if (!b) return false;  // retried at the next wake-up or timer
+  size_t cap = cfg_.max_batch_size > 0 ? cfg_.max_batch_size : SIZE_MAX;
   try {
-    b->items.reserve(pending_.size());
+    b->items.reserve(std::min(pending_.size(), cap));
   } catch (const std::bad_alloc&) {
     delete b;
     return false;
   }
-  while (WorkItem* it = pending_.pop_front()) {
+  while (b->items.size() < cap) {
+    WorkItem* it = pending_.pop_front();
+    if (!it) break;
     uint8_t expected = kQueued;
     if (!it->state.compare_exchange_strong(expected, kDispatched, std::memory_order_acq_rel)) {
       it->leave_pipeline();  // cancelled while pending
@@ -165,11 +166,16 @@ bool Grinder::dispatch_batch() {
     it->batch_index = static_cast<uint32_t>(b->items.size());
     b->items.push_back(it);
   }
+  // Items left behind by the cap form the next batch as soon as a slot is
+  // free, without waiting for their timer.
   publish_oldest();
+  backlog_due_ = !pending_.empty();
   if (b->items.empty()) {
     delete b;
     return false;
   }
+  b->batch_fn = cfg_.batch_fn;
+  b->batch_opaque = cfg_.batch_opaque;
   ++next_batch_id_;
   size_t n = b->items.size();
   GrinderCounters::bump(counters_.dispatched, n);
@@ -205,29 +211,35 @@ bool Grinder::dispatch_batch() {
 // take get the submission error, items it took get their real outcome.
 void Grinder::run_batch(Batch* b) {
   // The batch stays kAwaitingLease until its submission is settled, so that
-  // items returned here do not finish it under our feet. Items cancelled while
-  // the batch waited for its lease go too (without reading each item again):
-  // a worker finds them cancelled, does not run them, and returns them.
-  std::vector<Task*> tasks;
-  try {
-    tasks.reserve(b->items.size());
-  } catch (const std::bad_alloc&) {
-    for (WorkItem* it : b->items) fail_unsubmitted(b, it, WG_ENOMEM);
-    finish_batch(b);
-    return;
-  }
-  for (WorkItem* it : b->items) tasks.push_back(it);
+  // items returned here do not finish it under our feet.
+  size_t n = b->items.size();
   // Returned items drop a reference each; hold them all before any can return.
-  b->refs.fetch_add(static_cast<uint32_t>(tasks.size()), std::memory_order_relaxed);
-  size_t accepted = 0;
-  int rc = b->lease->submit_many(tasks.data(), tasks.size(), &accepted);
-  if (accepted < tasks.size()) {
-    logger_.logf(WG_LOG_WARNING, "batch %llu: %zu of %zu item(s) not submitted (%s)",
-                 static_cast<unsigned long long>(b->id), tasks.size() - accepted, tasks.size(),
-                 wg_err_name(rc));
-    b->refs.fetch_sub(static_cast<uint32_t>(tasks.size() - accepted), std::memory_order_relaxed);
-    for (size_t i = accepted; i < tasks.size(); ++i)
-      fail_unsubmitted(b, static_cast<WorkItem*>(tasks[i]), rc);
+  b->refs.fetch_add(static_cast<uint32_t>(n), std::memory_order_relaxed);
+  if (b->batch_fn) {
+    // The batch is one task: its items come back together after the call.
+    Task* task = b;
+    size_t accepted = 0;
+    int rc = b->lease->submit_many(&kBatchCallRunner, &task, 1, &accepted);
+    if (accepted == 0) {
+      logger_.logf(WG_LOG_WARNING, "batch %llu: not submitted (%s)",
+                   static_cast<unsigned long long>(b->id), wg_err_name(rc));
+      b->refs.fetch_sub(static_cast<uint32_t>(n), std::memory_order_relaxed);
+      for (WorkItem* it : b->items) fail_unsubmitted(b, it, rc);
+    }
+  } else {
+    // Items cancelled while the batch waited for its lease go too (without
+    // reading each item again): a worker finds them cancelled, does not run
+    // them, and returns them.
+    Task* const* tasks = reinterpret_cast<Task* const*>(b->items.data());
+    static_assert(sizeof(Task*) == sizeof(WorkItem*), "an item array is a task array");
+    size_t accepted = 0;
+    int rc = b->lease->submit_many(&Batch::kItemRunner, tasks, n, &accepted);
+    if (accepted < n) {
+      logger_.logf(WG_LOG_WARNING, "batch %llu: %zu of %zu item(s) not submitted (%s)",
+                   static_cast<unsigned long long>(b->id), n - accepted, n, wg_err_name(rc));
+      b->refs.fetch_sub(static_cast<uint32_t>(n - accepted), std::memory_order_relaxed);
+      for (size_t i = accepted; i < n; ++i) fail_unsubmitted(b, b->items[i], rc);
+    }
   }
   b->state = Batch::kSubmitted;
   if (b->unreturned == 0) finish_batch(b);

@@ -71,7 +71,9 @@ void WorkItem::unref() {
   if (g) g->unref();
 }
 
-void WorkItem::execute(int run_status) {
+void WorkItem::execute(int run_status, const std::atomic<bool>* revoked) {
+  if (run_status == WG_OK && revoked && revoked->load(std::memory_order_acquire))
+    run_status = WG_ELEASE;
   uint8_t expected = kDispatched;
   if (run_status == WG_OK) {
     if (state.compare_exchange_strong(expected, kRunning, std::memory_order_acq_rel)) {

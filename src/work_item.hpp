@@ -78,6 +78,13 @@ struct WorkItem : MpscNode, Task {
   void discard();
   void unref();
 
+  // The one way an item's state moves: from `from` to `to`, if it still is
+  // `from`. Whoever wins a move into kFinished or kCancelled writes the
+  // outcome.
+  bool try_transition(uint8_t from, uint8_t to) {
+    return state.compare_exchange_strong(from, to, std::memory_order_acq_rel);
+  }
+
   bool is_future() const { return flags.load(std::memory_order_relaxed) & kFuture; }
   const char* owner() const { return extras ? extras->owner : nullptr; }
   Grinder* future_grinder() const { return extras->grinder; }
@@ -106,8 +113,10 @@ struct WorkItem : MpscNode, Task {
     if (res && extras && extras->dispose) extras->dispose(res, extras->dispose_opaque);
   }
 
-  // Runs the work on a worker (status WG_OK) or records why it never ran.
-  void execute(int run_status);
+  // Runs the work on a worker (status WG_OK) or records why it never ran
+  // (WG_ELEASE also once *revoked is true: claimed work never starts after
+  // its executor was retired).
+  void execute(int run_status, const std::atomic<bool>* revoked);
 
   // Makes a future's outcome visible to waiters (after the outcome is written).
   void publish_future();

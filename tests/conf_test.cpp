@@ -145,17 +145,19 @@ TEST(Conf, CreationChecksKeysTogether) {
   wg_conf_destroy(c);
 }
 
-TEST(Conf, DefaultsAreLeasepools) {
+// Defaults for a native library (issue 15): a lone item waits 2 ms, not
+// leasepool's 10 s; the lease length is leasepool's.
+TEST(Conf, DefaultsAreNative) {
   wg_grinder_t* g = wgtest::make_grinder({}, nullptr, false);
   wg_stats_t s = wgtest::stats_of(g);
-  EXPECT_EQ(s.batch_size_threshold, 20u);
-  EXPECT_EQ(s.max_wait_seconds, 10.0);
+  EXPECT_EQ(s.batch_size_threshold, 64u);
+  EXPECT_EQ(s.max_wait_seconds, 0.002);
   EXPECT_EQ(s.lease_seconds, 60.0);
   EXPECT_EQ(wg_destroy(g), WG_OK);
   // A NULL conf means every default.
   char err[64];
   ASSERT_EQ(wg_create(&g, nullptr, nullptr, err, sizeof err), WG_OK);
-  EXPECT_EQ(wgtest::stats_of(g).batch_size_threshold, 20u);
+  EXPECT_EQ(wgtest::stats_of(g).batch_size_threshold, 64u);
   EXPECT_EQ(wg_destroy(g), WG_OK);
 }
 

@@ -151,6 +151,60 @@ WG_API int wg_conf_set_log_cb(wg_conf_t *conf, wg_log_fn fn, void *opaque);
 
 /* Frees a conf. NULL-safe. */
 WG_API void wg_conf_destroy(wg_conf_t *conf);
+/* ------------------------------------------------------- batch handlers */
+
+/* One batch, as its batch function sees it: valid only during that call. */
+typedef struct wg_batch wg_batch_t;
+
+/* A whole-batch handler: called once per batch on one worker thread of the
+ * batch's leased executor, with the batch's items in submission order (items
+ * one thread submitted appear in the order it submitted them; items cancelled
+ * before the call are left out). It decides items with wg_batch_set; every
+ * item it leaves unset gets its return value as work code (0: WG_OK with a
+ * NULL result; anything else: WG_EWORK with that work_code). Outcomes are
+ * delivered after it returns, so an item's outcome can mean "committed". It
+ * may submit to grinders; it must not wait for its own grinder's items. */
+typedef int (*wg_batch_fn)(wg_batch_t *batch, void *opaque);
+
+/* Gives the grinder created from conf a batch function (fn NULL removes it).
+ * Such a grinder takes submissions with fn NULL (the item's arg is what the
+ * batch function reads); a non-NULL fn then gives WG_EINVAL, as fn NULL does
+ * for a grinder without one. Returns WG_OK, or WG_EINVAL (conf NULL). */
+WG_API int wg_conf_set_batch_fn(wg_conf_t *conf, wg_batch_fn fn, void *opaque);
+
+/* The number of items in the batch (0 for NULL). Inside the batch function. */
+WG_API size_t wg_batch_size(const wg_batch_t *batch);
+
+/* Item i's arg (NULL for a bad index or batch NULL). Inside the batch
+ * function. */
+WG_API void *wg_batch_arg(const wg_batch_t *batch, size_t i);
+
+/* The batch's id (as in log lines and lease owner labels; 0 for NULL). */
+WG_API uint64_t wg_batch_id(const wg_batch_t *batch);
+
+/* Decides item i: work_code 0 makes its outcome WG_OK, anything else WG_EWORK
+ * with that work_code; result travels to the outcome (whoever receives it owns
+ * it). Returns WG_OK; WG_EINVAL (batch NULL or i out of range); WG_EALREADY
+ * (item i was already set: result is not taken over); WG_ECANCELED (the item
+ * was cancelled meanwhile: result has gone to the item's dispose function,
+ * if any). Only inside the batch function, on its thread. */
+WG_API int wg_batch_set(wg_batch_t *batch, size_t i, int work_code, void *result);
+
+/* ----------------------------------------------------------- worker hooks */
+
+typedef void (*wg_worker_fn)(void *opaque);
+
+/* Sets hooks that run on every worker thread of a manager made from conf (a
+ * grinder's private manager, or wg_manager_create): on_start on the worker
+ * before its first job, on_stop on it as it exits (its executor retired,
+ * revoked or stopped), exactly once each per thread. For per-thread database
+ * connections, thread names, interpreter thread states. Either may be NULL.
+ * A worker left inside a long job when its manager stops runs on_stop when
+ * that job returns. Hooks must not call blocking library functions. Returns
+ * WG_OK, or WG_EINVAL (conf NULL). wg_create with a shared manager and hooks
+ * set in its conf gives WG_EINVAL: hooks belong to the manager's conf. */
+WG_API int wg_conf_set_worker_hooks(wg_conf_t *conf, wg_worker_fn on_start, wg_worker_fn on_stop,
+                                    void *opaque);
 
 /* --------------------------------------------------------------- grinder */
 
