@@ -89,7 +89,8 @@ int write_batch(wg_batch_t* batch, void*) {
 bool postgres_prepare(const std::string& target, std::string* error) {
   conninfo = !target.empty() && target[0] == '/' ? "host=" + target : target;
   Conn c = connect(error);
-  return c && exec(c.get(), "DROP TABLE IF EXISTS demo_jobs", error) &&
+  return c && exec(c.get(), "SET client_min_messages TO warning", error) &&
+         exec(c.get(), "DROP TABLE IF EXISTS demo_jobs", error) &&
          exec(c.get(), "CREATE TABLE demo_jobs(id bigint NOT NULL)", error);
 }
 

@@ -229,7 +229,8 @@ int main(int argc, char **argv) {
   }
   PGconn *admin = connect_db();
   if (!admin) return 1;
-  if (exec(admin, "DROP TABLE IF EXISTS events") != 0 ||
+  if (exec(admin, "SET client_min_messages TO warning") != 0 || /* no "does not exist" */
+      exec(admin, "DROP TABLE IF EXISTS events") != 0 ||
       exec(admin,
            "CREATE TABLE events(producer integer NOT NULL, seq integer NOT NULL, "
            "payload text NOT NULL, UNIQUE(producer, seq))") != 0) {

@@ -79,12 +79,19 @@ class GrinderWriter : public DbWriter {
   }
   void finish() override {
     wg_stop(g_, 0);
+    wg_stats_t s{};
+    s.version = WG_STATS_VERSION;
+    wg_stats(g_, &s);
+    // Per-item jobs commit each row; the batch handler once per batch.
+    transactions_ = fn_ ? s.completed + s.failed : s.batches;
     wg_destroy(g_);
   }
+  uint64_t transactions() const override { return transactions_; }
 
  private:
   wg_work_fn fn_;
   wg_grinder_t* g_ = nullptr;
+  uint64_t transactions_ = 0;
 };
 
 }  // namespace

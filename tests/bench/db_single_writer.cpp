@@ -33,6 +33,7 @@ class SingleWriter : public DbWriter {
     cv_.notify_one();
     thread_.join();
   }
+  uint64_t transactions() const override { return transactions_; }
 
  private:
   // The writer thread; it alone uses conn_.
@@ -48,6 +49,7 @@ class SingleWriter : public DbWriter {
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
       }
       bool ok = conn_->insert_many(batch.data(), batch.size());
+      ++transactions_;
       for (Event* e : batch) e->item.complete(ok ? e->item.expected() : 0);
     }
   }
@@ -56,9 +58,10 @@ class SingleWriter : public DbWriter {
   const size_t max_rows_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Event*> queue_;  // guarded by mu_
-  bool stop_ = false;         // guarded by mu_
-  std::thread thread_;        // last: starts once the rest is built
+  std::deque<Event*> queue_;   // guarded by mu_
+  bool stop_ = false;          // guarded by mu_
+  uint64_t transactions_ = 0;  // the writer thread's; read after it was joined
+  std::thread thread_;         // last: starts once the rest is built
 };
 
 }  // namespace

@@ -19,6 +19,8 @@ class DbWriter {
   virtual ~DbWriter() = default;
   virtual void submit(Event* e) = 0;  // any producer thread
   virtual void finish() = 0;          // after every outcome arrived: tear down
+  // Transactions (or batches) so far; after finish().
+  virtual uint64_t transactions() const = 0;
 };
 
 struct DbWriterSpec {

@@ -69,7 +69,8 @@ class PostgresTarget : public DbTarget {
   std::string name() const override { return "PostgreSQL (server defaults: fsync on)"; }
   bool reset() override {
     PGconn* c = open();
-    bool ok = c && exec(c, "DROP TABLE IF EXISTS events") &&
+    bool ok = c && exec(c, "SET client_min_messages TO warning") &&
+              exec(c, "DROP TABLE IF EXISTS events") &&
               exec(c,
                    "CREATE TABLE events(producer integer NOT NULL, seq integer NOT NULL, "
                    "payload text NOT NULL, UNIQUE(producer, seq))");
