@@ -5,13 +5,15 @@
 # under valgrind, checks formatting and the ABI (scripts/abi_check.sh), runs
 # the fuzzers briefly, installs to a temporary prefix and builds and runs
 # examples against that install through pkg-config and find_package, then
-# the Rust, Go and Python bindings' tests against it.
+# the Rust, Go and Python bindings' tests against it. The database examples
+# run against real SQLite and against a PostgreSQL server that
+# scripts/pg_server.sh starts for each test (and removes after it).
 # WG_STRESS_SECONDS and WG_FUZZ_SECONDS shorten the stress and fuzz runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HOME="${HOME:-$(mktemp -d)}"  # cargo and go keep caches under it
 scripts/deps.sh clang-format binutils valgrind abigail-tools clang libclang-rt-14-dev \
-  libboost-dev cargo golang-go python3
+  libboost-dev cargo golang-go python3 libsqlite3-dev libpq-dev postgresql
 jobs=$(nproc)
 
 step() { printf '\n=== %s\n' "$*"; }
@@ -20,18 +22,19 @@ step "format (clang-format --dry-run -Werror)"
 git ls-files '*.c' '*.cpp' '*.h' '*.hpp' | xargs clang-format --dry-run -Werror
 
 step "build and test (RelWithDebInfo, -Werror)"
-cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWG_REQUIRE_DATABASES=ON
 cmake --build build/test
 (cd build/test && ctest --output-on-failure -j "$jobs")
 
 step "benchmark, short mode (not pass/fail: keeps it from rotting)"
-build/test/tests/workgrinder_bench --short --out build/test/bench-results
+scripts/pg_server.sh run build/test/tests/workgrinder_bench --short --out build/test/bench-results
 
 step "ABI guard: exported symbols, SONAME, abidiff against abi/libworkgrinder.abi"
 scripts/abi_check.sh build/test
 
 step "build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
-cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=address,undefined
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=address,undefined \
+  -DWG_REQUIRE_DATABASES=ON
 cmake --build build/asan
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j "$jobs")
@@ -41,7 +44,8 @@ build/asan/tests/workgrinder_stress --seconds "${WG_STRESS_SECONDS:-60}"
 
 step "build and test under ThreadSanitizer"
 tsan_supp="$PWD/tests/tsan.supp"
-cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=thread
+cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=thread \
+  -DWG_REQUIRE_DATABASES=ON
 cmake --build build/tsan
 (cd build/tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$tsan_supp" ctest --output-on-failure -j "$jobs")
 
@@ -54,6 +58,11 @@ for ex in build/test/examples/example_c_*; do
     --errors-for-leak-kinds=all "$ex" >/dev/null
   echo "$ex: no errors, no leaks"
 done
+vg=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect)
+"${vg[@]}" build/test/examples/example_sqlite_writer --producers 2 --events 2000 >/dev/null
+scripts/pg_server.sh run "${vg[@]}" build/test/examples/example_postgres_writer --producers 2 \
+  --events 2000 >/dev/null
+echo "example_sqlite_writer, example_postgres_writer: no errors, no leaks"
 
 step "fuzzers (libFuzzer, ASan + UBSan), ${WG_FUZZ_SECONDS:-60} s each"
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
