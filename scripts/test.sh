@@ -58,7 +58,7 @@ for ex in build/test/examples/example_c_*; do
     --errors-for-leak-kinds=all "$ex" >/dev/null
   echo "$ex: no errors, no leaks"
 done
-vg=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect)
+vg=(valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all)
 "${vg[@]}" build/test/examples/example_sqlite_writer --producers 2 --events 2000 >/dev/null
 scripts/pg_server.sh run "${vg[@]}" build/test/examples/example_postgres_writer --producers 2 \
   --events 2000 >/dev/null
