@@ -1,8 +1,9 @@
 // libworkgrinder writing to a database, two ways: per-item jobs (each job one
 // autocommitted INSERT) and the batch handler (one transaction per batch).
-// Both use one pool of one worker thread, whose connection is opened in the
-// worker's on_start hook and closed in on_stop (thread-local: only that
-// thread touches it); outcomes arrive on the grinder's loop thread.
+// Both use pools of one worker thread (one pool unless asked for more, each
+// with a batch in flight), whose connection is opened in the worker's on_start hook and closed in
+// on_stop (thread-local: only that thread touches it); outcomes arrive on the grinder's loop
+// thread.
 #include <workgrinder/workgrinder.h>
 
 #include <cstdio>
@@ -55,13 +56,13 @@ void set(wg_conf_t* c, const char* key, const std::string& value) {
 
 class GrinderWriter : public DbWriter {
  public:
-  GrinderWriter(DbTarget& db, size_t max_rows, bool batch_handler)
+  GrinderWriter(DbTarget& db, size_t max_rows, bool batch_handler, unsigned writers = 1)
       : fn_(batch_handler ? nullptr : write_one) {
     wg_conf_t* c = wg_conf_new();
     set(c, "workers_per_pool", "1");
-    set(c, "min_pools", "1");
-    set(c, "max_pools", "1");
-    set(c, "max_inflight_batches", "1");
+    set(c, "min_pools", std::to_string(writers));
+    set(c, "max_pools", std::to_string(writers));
+    set(c, "max_inflight_batches", std::to_string(writers));
     set(c, "batch_size_threshold", std::to_string(max_rows));
     set(c, "max_wait_seconds", "0.001");
     set(c, "max_batch_size", std::to_string(max_rows));
@@ -103,10 +104,11 @@ DbWriterSpec per_item_writer(size_t max_rows) {
           }};
 }
 
-DbWriterSpec batch_handler_writer(size_t max_rows) {
-  return {"batch handler (<= " + std::to_string(max_rows) + " rows/txn)",
-          [max_rows](DbTarget& db) -> std::unique_ptr<DbWriter> {
-            return std::make_unique<GrinderWriter>(db, max_rows, true);
+DbWriterSpec batch_handler_writer(size_t max_rows, unsigned writers) {
+  std::string name = "batch handler (<= " + std::to_string(max_rows) + " rows/txn";
+  if (writers > 1) name += ", " + std::to_string(writers) + " writers";
+  return {name + ")", [max_rows, writers](DbTarget& db) -> std::unique_ptr<DbWriter> {
+            return std::make_unique<GrinderWriter>(db, max_rows, true, writers);
           }};
 }
 

@@ -33,7 +33,9 @@ struct DbWriterSpec {
 // max_batch_size, the hand-written writer's N). One writing thread each, so
 // that the three differ only in how rows reach it.
 DbWriterSpec per_item_writer(size_t max_rows);
-DbWriterSpec batch_handler_writer(size_t max_rows);
+// writers > 1: that many pools of one worker, each with its own connection and
+// a batch in flight (for PostgreSQL, which takes concurrent writers).
+DbWriterSpec batch_handler_writer(size_t max_rows, unsigned writers = 1);
 DbWriterSpec single_writer_baseline(size_t max_rows);
 
 // Runs the section; false if a database was out of reach or a run lost,
