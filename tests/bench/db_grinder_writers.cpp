@@ -56,13 +56,14 @@ void set(wg_conf_t* c, const char* key, const std::string& value) {
 
 class GrinderWriter : public DbWriter {
  public:
-  GrinderWriter(DbTarget& db, size_t max_rows, bool batch_handler, unsigned writers = 1)
+  GrinderWriter(DbTarget& db, size_t max_rows, bool batch_handler, unsigned writers = 1,
+                unsigned inflight = 1)
       : fn_(batch_handler ? nullptr : write_one) {
     wg_conf_t* c = wg_conf_new();
     set(c, "workers_per_pool", "1");
     set(c, "min_pools", std::to_string(writers));
     set(c, "max_pools", std::to_string(writers));
-    set(c, "max_inflight_batches", std::to_string(writers));
+    set(c, "max_inflight_batches", std::to_string(inflight));
     set(c, "batch_size_threshold", std::to_string(max_rows));
     set(c, "max_wait_seconds", "0.001");
     set(c, "max_batch_size", std::to_string(max_rows));
@@ -104,11 +105,12 @@ DbWriterSpec per_item_writer(size_t max_rows) {
           }};
 }
 
-DbWriterSpec batch_handler_writer(size_t max_rows, unsigned writers) {
+DbWriterSpec batch_handler_writer(size_t max_rows, unsigned writers, unsigned inflight) {
   std::string name = "batch handler (<= " + std::to_string(max_rows) + " rows/txn";
   if (writers > 1) name += ", " + std::to_string(writers) + " writers";
-  return {name + ")", [max_rows, writers](DbTarget& db) -> std::unique_ptr<DbWriter> {
-            return std::make_unique<GrinderWriter>(db, max_rows, true, writers);
+  if (inflight > 1) name += ", " + std::to_string(inflight) + " in flight";
+  return {name + ")", [max_rows, writers, inflight](DbTarget& db) -> std::unique_ptr<DbWriter> {
+            return std::make_unique<GrinderWriter>(db, max_rows, true, writers, inflight);
           }};
 }
 

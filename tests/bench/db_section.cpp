@@ -80,16 +80,15 @@ double median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
-// Returns false if any run went wrong. writers > 1 adds a row: the batch
-// handler with that many writing threads and connections.
+// Returns false if any run went wrong. extra: more batch-handler rows.
 bool run_target(DbTarget& db, unsigned producers, size_t per_producer, size_t per_item_per_producer,
-                int rounds, unsigned writers = 1) {
+                int rounds, const std::vector<DbWriterSpec>& extra) {
   const size_t max_rows = 500;
   std::vector<DbWriterSpec> specs = {per_item_writer(max_rows), batch_handler_writer(max_rows),
                                      single_writer_baseline(max_rows)};
   std::vector<size_t> counts = {per_item_per_producer, per_producer, per_producer};
-  if (writers > 1) {
-    specs.push_back(batch_handler_writer(max_rows, writers));
+  for (const DbWriterSpec& spec : extra) {
+    specs.push_back(spec);
     counts.push_back(per_producer);
   }
   const size_t n = specs.size();
@@ -115,7 +114,7 @@ bool run_target(DbTarget& db, unsigned producers, size_t per_producer, size_t pe
     vs_per_item.push_back(rate[1].back() / rate[0].back());
   }
   for (size_t i = 0; i < n; ++i) {
-    std::printf("  %-53s %7zu rows %9.0f rows/s  %6.1f rows/txn  p50 %9.1f us  p99 %10.1f us",
+    std::printf("  %-57s %7zu rows %9.0f rows/s  %6.1f rows/txn  p50 %9.1f us  p99 %10.1f us",
                 specs[i].name.c_str(), producers * counts[i], median(rate[i]), last[i].rows_per_txn,
                 last[i].p50_us, last[i].p99_us);
     if (last[i].wrong) std::printf("  (%zu WRONG)", last[i].wrong);
@@ -155,7 +154,7 @@ bool run_databases(bool short_mode) {
     std::unique_ptr<DbTarget> sqlite = sqlite_target(std::string(dir_template) + "/events.db");
     // Per-item jobs: fewer rows, the same rate (each row its own commit).
     ok = run_target(*sqlite, producers, short_mode ? 2500 : 50000, short_mode ? 2500 : 12500,
-                    rounds);
+                    rounds, {batch_handler_writer(500, 1, 2)});
   }
   rmdir(dir_template);
   std::unique_ptr<DbTarget> postgres = postgres_target("");
@@ -168,9 +167,9 @@ bool run_databases(bool short_mode) {
   }
   // Per-item jobs commit each row, and each PostgreSQL commit waits for a
   // WAL flush (milliseconds on a VM's disk): fewer rows for them.
-  // PostgreSQL takes concurrent writers: a row with two.
+  // PostgreSQL takes concurrent writers: also two.
   ok = run_target(*postgres, producers, short_mode ? 2500 : 50000, short_mode ? 25 : 250, rounds,
-                  2) &&
+                  {batch_handler_writer(500, 1, 2), batch_handler_writer(500, 2, 2)}) &&
        ok;
   return ok;
 }

@@ -33,9 +33,11 @@ struct DbWriterSpec {
 // max_batch_size, the hand-written writer's N). One writing thread each, so
 // that the three differ only in how rows reach it.
 DbWriterSpec per_item_writer(size_t max_rows);
-// writers > 1: that many pools of one worker, each with its own connection and
-// a batch in flight (for PostgreSQL, which takes concurrent writers).
-DbWriterSpec batch_handler_writer(size_t max_rows, unsigned writers = 1);
+// writers: pools of one worker, each with its own connection (> 1 for
+// PostgreSQL, which takes concurrent writers); inflight: max_inflight_batches
+// (more than writers: the next batch is ready, waiting for a free writer, when
+// one commits).
+DbWriterSpec batch_handler_writer(size_t max_rows, unsigned writers = 1, unsigned inflight = 1);
 DbWriterSpec single_writer_baseline(size_t max_rows);
 
 // Runs the section; false if a database was out of reach or a run lost,
