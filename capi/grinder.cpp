@@ -3,8 +3,11 @@
 
 namespace {
 
+// Every version from 1 to the current one is accepted: a field appended in
+// version N may be read only when opts->version >= N.
 int check_opts(const wg_submit_opts_t* opts) {
-  return (opts && opts->version != WG_SUBMIT_OPTS_VERSION) ? WG_EINVAL : WG_OK;
+  return (opts && (opts->version < 1 || opts->version > WG_SUBMIT_OPTS_VERSION)) ? WG_EINVAL
+                                                                                 : WG_OK;
 }
 
 // Creates and submits an item; on error nothing was taken over.

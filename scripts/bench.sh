@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh libboost-dev gnuplot-nox libsqlite3-dev libpq-dev postgresql
-cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DWG_REQUIRE_DATABASES=ON >/dev/null
+cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DWG_BUILD_BENCH=ON \
+  -DBUILD_TESTING=OFF -DWG_BUILD_EXAMPLES=OFF -DWG_WERROR=ON -DWG_REQUIRE_DATABASES=ON >/dev/null
 cmake --build build/bench --target workgrinder_bench
 out=build/bench/results
 args=()

@@ -23,7 +23,8 @@ if [ "$own_server" -eq 1 ]; then
 else
   scripts/deps.sh
 fi
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DWG_BUILD_TESTS=OFF "${config[@]}"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DWG_WERROR=ON \
+  "${config[@]}"
 cmake --build build/release
 demo=build/release/examples/workgrinder_demo
 if [ "$own_server" -eq 1 ]; then

@@ -2,12 +2,14 @@
 # Installs what is missing, builds with -Wall -Wextra -Werror, runs every test,
 # runs them again under AddressSanitizer + UndefinedBehaviorSanitizer and under
 # ThreadSanitizer (each with a minute of the stress test), runs the C examples
-# under valgrind, checks formatting and the ABI (scripts/abi_check.sh), runs
-# the fuzzers briefly, installs to a temporary prefix and builds and runs
-# examples against that install through pkg-config and find_package, then
-# the Rust, Go and Python bindings' tests against it. The database examples
-# run against real SQLite and against a PostgreSQL server that
-# scripts/pg_server.sh starts for each test (and removes after it).
+# under valgrind, checks formatting, the ABI (scripts/abi_check.sh) and that
+# the generated configuration docs are current, runs the fuzzers briefly,
+# installs to a temporary prefix and builds and runs examples against that
+# install through pkg-config and find_package, builds the library alone (no
+# tests, benchmark or examples) and a consumer against it, then the Rust, Go
+# and Python bindings' tests against the first install.
+# The database examples run against real SQLite and against a PostgreSQL
+# server that scripts/pg_server.sh starts for each test (and removes after it).
 # WG_STRESS_SECONDS and WG_FUZZ_SECONDS shorten the stress and fuzz runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,9 +24,13 @@ step "format (clang-format --dry-run -Werror)"
 git ls-files '*.c' '*.cpp' '*.h' '*.hpp' | xargs clang-format --dry-run -Werror
 
 step "build and test (RelWithDebInfo, -Werror)"
-cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWG_REQUIRE_DATABASES=ON
+cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWG_WERROR=ON \
+  -DBUILD_TESTING=ON -DWG_BUILD_BENCH=ON -DWG_REQUIRE_DATABASES=ON
 cmake --build build/test
 (cd build/test && ctest --output-on-failure -j "$jobs")
+
+step "CONFIGURATION.md and README.md's table are generated from src/config_keys.cpp"
+scripts/gen_config_doc.sh --check build/test
 
 step "benchmark, short mode (not pass/fail: keeps it from rotting)"
 scripts/pg_server.sh run build/test/tests/workgrinder_bench --short --out build/test/bench-results
@@ -34,7 +40,7 @@ scripts/abi_check.sh build/test
 
 step "build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=address,undefined \
-  -DWG_REQUIRE_DATABASES=ON
+  -DWG_WERROR=ON -DBUILD_TESTING=ON -DWG_REQUIRE_DATABASES=ON
 cmake --build build/asan
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j "$jobs")
@@ -44,8 +50,8 @@ build/asan/tests/workgrinder_stress --seconds "${WG_STRESS_SECONDS:-60}"
 
 step "build and test under ThreadSanitizer"
 tsan_supp="$PWD/tests/tsan.supp"
-cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=thread \
-  -DWG_REQUIRE_DATABASES=ON
+cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=thread -DWG_WERROR=ON \
+  -DBUILD_TESTING=ON -DWG_REQUIRE_DATABASES=ON
 cmake --build build/tsan
 (cd build/tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$tsan_supp" ctest --output-on-failure -j "$jobs")
 
@@ -66,7 +72,8 @@ echo "example_sqlite_writer, example_postgres_writer: no errors, no leaks"
 
 step "fuzzers (libFuzzer, ASan + UBSan), ${WG_FUZZ_SECONDS:-60} s each"
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DWG_BUILD_FUZZERS=ON -DWG_BUILD_TESTS=OFF -DWG_BUILD_EXAMPLES=OFF -DWG_SANITIZE=address,undefined
+  -DWG_BUILD_FUZZERS=ON -DBUILD_TESTING=OFF -DWG_BUILD_EXAMPLES=OFF -DWG_SANITIZE=address,undefined \
+  -DWG_WERROR=ON
 cmake --build build/fuzz
 for target in conf api; do
   corpus="build/fuzz/corpus/$target"
@@ -93,6 +100,21 @@ cmake --build "$prefix/consumer"
 "$prefix/consumer/consumer_c"
 "$prefix/consumer/consumer_cpp"
 echo "pkg-config and find_package builds ran"
+
+step "library alone: no tests, benchmark or examples (needs only libuv and a C++17 compiler)"
+cmake -S . -B build/alone -G Ninja -DBUILD_TESTING=OFF -DWG_BUILD_BENCH=OFF \
+  -DWG_BUILD_EXAMPLES=OFF >/dev/null
+if grep -E '^(GTest|Boost)_DIR:' build/alone/CMakeCache.txt; then
+  echo "the library alone looked for GoogleTest or Boost"; exit 1
+fi
+cmake --build build/alone
+cmake --install build/alone --prefix "$prefix/alone" >/dev/null
+cmake -S examples/consumer -B "$prefix/consumer-alone" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$prefix/alone" >/dev/null
+cmake --build "$prefix/consumer-alone"
+LD_LIBRARY_PATH="$(dirname "$(find "$prefix/alone" -name 'libworkgrinder.so.0' | head -n 1)")" \
+  "$prefix/consumer-alone/consumer_cpp"
+echo "built alone, installed, and used through find_package"
 
 step "Rust crate (Debian's rustc 1.63) against the install"
 (cd examples/rust && PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$prefix/rust-debian" cargo test &&

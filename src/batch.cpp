@@ -1,6 +1,6 @@
 #include "batch.hpp"
 
-#include "grinder.hpp"
+#include "loop_mailbox.hpp"
 
 namespace wg {
 
@@ -37,9 +37,8 @@ const TaskRunner Batch::kItemRunner = {run_items, return_items_of};
 void Batch::return_items(WorkItem* first, WorkItem* last) {
   Batch* b = first->batch;  // read before the push: the loop may free the items after it
   if (b->gate.enter()) {
-    Grinder* g = b->grinder;
-    g->completions_.push_chain(first, last);
-    g->wake();
+    b->mailbox->completions.push_chain(first, last);
+    b->mailbox->wake();
     b->gate.leave();
     return;
   }

@@ -1,6 +1,8 @@
 // Batch: the items dispatched together under one lease.
 //
-// Threads: the loop thread owns every field but `gate` and `refs`. Workers
+// Threads: the loop thread owns every field but `gate` and `refs`; a worker
+// running the batch function only reads id, items, batch_fn and batch_opaque,
+// which the loop does not change while the batch is submitted. Workers
 // return finished items through the batch's gate (enter, push to the loop,
 // leave); once the loop closes the gate (batch finished or abandoned at a
 // cancelling stop), workers handle returning items themselves. `refs` is 1
@@ -25,14 +27,14 @@
 
 namespace wg {
 
-class Grinder;
+struct LoopMailbox;
 
 struct Batch : MpscNode, Task {
   enum State { kAwaitingLease, kSubmitted, kAbandoning };
 
-  Batch(Grinder* g, uint64_t batch_id) : grinder(g), id(batch_id) {}
+  Batch(LoopMailbox* m, uint64_t batch_id) : mailbox(m), id(batch_id) {}
 
-  Grinder* const grinder;  // dereferenced only inside the gate or on the loop
+  LoopMailbox* const mailbox;  // its loop's; dereferenced only inside the gate or on the loop
   const uint64_t id;
   State state = kAwaitingLease;
   std::vector<WorkItem*> items;  // nullptr once returned to the loop
@@ -41,7 +43,7 @@ struct Batch : MpscNode, Task {
   size_t ok = 0, failed = 0, cancelled = 0;
   uint64_t started_ns = 0;
   // The grinder's batch function, copied here so that a worker never reads
-  // the grinder (which a cancelling stop may free while the call runs).
+  // the grinder (which may be gone when an abandoned batch's call returns).
   wg_batch_fn batch_fn = nullptr;
   void* batch_opaque = nullptr;
   LeaseRequest request;

@@ -41,14 +41,6 @@ class PendingQueue {
     return it;
   }
 
-  // Moves `it`, which follows `prev` (not nullptr), to the front.
-  void move_to_front(WorkItem* prev, WorkItem* it) {
-    prev->next.store(it->next.load(std::memory_order_relaxed), std::memory_order_relaxed);
-    if (tail_ == it) tail_ = prev;
-    it->next.store(head_, std::memory_order_relaxed);
-    head_ = it;
-  }
-
   // Drops cancelled items from the head; returns how many.
   size_t sweep_front() {
     size_t dropped = 0;

@@ -36,6 +36,7 @@ const (
 	ENOMEM       = int(C.WG_ENOMEM)
 	EWORK        = int(C.WG_EWORK)
 	ELEASE       = int(C.WG_ELEASE)
+	ENOKEY       = int(C.WG_ENOKEY)
 )
 
 // Error is a library status with its message.

@@ -24,6 +24,7 @@ _lib = ctypes.CDLL(
 )
 
 WG_OK, WG_ECANCELED, WG_ETIMEDOUT, WG_EWORK = 0, -5, -6, -9
+WG_ENOKEY = -13  # an unknown configuration key
 _STATS_VERSION = _OPTS_VERSION = 1
 
 

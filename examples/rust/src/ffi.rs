@@ -17,6 +17,7 @@ pub const WG_EWORK: c_int = -9;
 pub const WG_ELEASE: c_int = -10;
 pub const WG_EUNAVAILABLE: c_int = -11;
 pub const WG_EALREADY: c_int = -12;
+pub const WG_ENOKEY: c_int = -13;
 
 pub const WG_SUBMIT_OPTS_VERSION: u32 = 1;
 pub const WG_STATS_VERSION: u32 = 1;
