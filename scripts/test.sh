@@ -15,7 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export HOME="${HOME:-$(mktemp -d)}"  # cargo and go keep caches under it
 scripts/deps.sh clang-format binutils valgrind abigail-tools clang libclang-rt-14-dev \
-  libboost-dev cargo golang-go python3 libsqlite3-dev libpq-dev postgresql
+  libboost-dev cargo golang-go python3 python3-venv python3-pip python3-setuptools \
+  libsqlite3-dev libpq-dev postgresql
 jobs=$(nproc)
 
 step() { printf '\n=== %s\n' "$*"; }
@@ -116,22 +117,48 @@ LD_LIBRARY_PATH="$(dirname "$(find "$prefix/alone" -name 'libworkgrinder.so.0' |
   "$prefix/consumer-alone/consumer_cpp"
 echo "built alone, installed, and used through find_package"
 
-step "Rust crate (Debian's rustc 1.63) against the install"
+# The README's example for a language: its first fenced block of that language.
+repo=$PWD
+readme_example() { awk -v lang="$1" '$0 == "```" lang { on = 1; next } on && $0 == "```" { exit } on' "$repo/README.md"; }
+
+step "Rust crates (Debian's rustc 1.63) against the install"
 (cd examples/rust && PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$prefix/rust-debian" cargo test &&
-  PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$prefix/rust-debian" cargo run -q --example usage)
+  PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$prefix/rust-debian" cargo run -q -p workgrinder --example usage)
+echo "a new crate with path dependencies on workgrinder and workgrinder-sys runs the README's example:"
+(cd "$prefix" && export PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$prefix/rust-debian" &&
+  cargo new -q --offline --vcs none rust-consumer && cd rust-consumer &&
+  cargo add -q --offline --path "$repo/examples/rust/workgrinder" &&
+  cargo add -q --offline --path "$repo/examples/rust/workgrinder-sys" &&
+  readme_example rust >src/main.rs && cargo run -q)
 if current=$(command -v cargo) && [ "$current" != /usr/bin/cargo ] && "$current" --version >/dev/null 2>&1; then
   echo "and with $($current --version) from $current"
   (cd examples/rust && CARGO_TARGET_DIR="$prefix/rust-current" "$current" test -q)
 fi
 
-step "Go package (go test -race) against the install"
+step "Go module (go test -race) against the install"
 # CGO_LDFLAGS is part of Go's build-cache key; pkg-config's output is not, and
 # a cached package would otherwise keep a previous run's library path.
 export CGO_LDFLAGS="-g -O2 -L$libdir"
 (cd examples/go && go vet ./... && go test -race -count=1 -timeout 300s -v ./... | grep -E '^(---|ok|FAIL|PASS)' &&
   go run ./example)
+echo "a new module with the README's replace line runs the README's example (GOPROXY=off):"
+mkdir "$prefix/go-consumer"
+(cd "$prefix/go-consumer" && go mod init consumer >/dev/null 2>&1 &&
+  go mod edit -require=example.com/workgrinder@v0.0.0 -replace=example.com/workgrinder="$repo/examples/go" &&
+  readme_example go >main.go && GOPROXY=off go run .)
 
-step "Python module (unittest) against the install"
-(cd examples/python && WORKGRINDER_LIB="$libdir/libworkgrinder.so.0" python3 -m unittest -v 2>&1 | tail -n 12)
+step "Python package (pip install into a venv) against the install"
+# Debian's pip refuses system installs (PEP 668): a venv that sees Debian's
+# setuptools, which builds the package offline (--no-build-isolation). A stale
+# setuptools build/ directory could carry deleted modules into the install.
+rm -rf examples/python/build
+/usr/bin/python3 -m venv --system-site-packages "$prefix/venv"
+"$prefix/venv/bin/python" -m pip install -q --no-build-isolation --no-index ./examples/python
+# Without LD_LIBRARY_PATH: the package finds the library through pkg-config's
+# libdir. Run from outside the source tree so that the installed copy is tested.
+(cd "$prefix" && env -u LD_LIBRARY_PATH "$prefix/venv/bin/python" -m unittest discover -v \
+  -s "$repo/examples/python/tests" 2>&1 | tail -n 25)
+echo "the README's example:"
+(cd "$prefix" && readme_example python | env -u LD_LIBRARY_PATH "$prefix/venv/bin/python" -)
 
 step "all tests passed"

@@ -10,24 +10,9 @@ void run_items(Task* const* tasks, size_t n, int status, const std::atomic<bool>
   for (size_t i = 0; i < n; ++i) static_cast<WorkItem*>(tasks[i])->execute(status, revoked);
 }
 
-// Finished items travel back to their batch's loop in chains: one queue push
-// and at most one wake-up per run of consecutive items of one batch.
 void return_items_of(Task* const* tasks, size_t n) {
-  WorkItem* first = nullptr;
-  WorkItem* last = nullptr;
-  for (size_t i = 0; i < n; ++i) {
-    WorkItem* it = static_cast<WorkItem*>(tasks[i]);
-    if (first && first->batch != it->batch) {
-      Batch::return_items(first, last);
-      first = nullptr;
-    }
-    if (first)
-      last->next.store(it, std::memory_order_relaxed);
-    else
-      first = it;
-    last = it;
-  }
-  if (first) Batch::return_items(first, last);
+  Batch::Returns returns;
+  for (size_t i = 0; i < n; ++i) returns.add(static_cast<WorkItem*>(tasks[i]));
 }
 
 }  // namespace

@@ -65,6 +65,30 @@ struct Batch : MpscNode, Task {
   // How an executor runs a batch's items one by one (each item is a task).
   static const TaskRunner kItemRunner;
 
+  // Worker side: collects finished items and hands each run of consecutive
+  // items of one batch back in one push (return_items), so that items travel
+  // to their loop in chains, with at most one wake-up per run.
+  class Returns {
+   public:
+    ~Returns() { flush(); }
+    void add(WorkItem* it) {
+      if (first_ && first_->batch != it->batch) flush();
+      if (first_)
+        last_->next.store(it, std::memory_order_relaxed);
+      else
+        first_ = it;
+      last_ = it;
+    }
+    void flush() {
+      if (first_) return_items(first_, last_);
+      first_ = nullptr;
+    }
+
+   private:
+    WorkItem* first_ = nullptr;
+    WorkItem* last_ = nullptr;
+  };
+
  private:
   void drop_refs(uint32_t n) {
     if (refs.fetch_sub(n, std::memory_order_acq_rel) == n) delete this;

@@ -46,18 +46,9 @@ void run(Task* const* tasks, size_t n, int status, const std::atomic<bool>* revo
 // Every item goes back to the loop in one chain.
 void finish(Task* const* tasks, size_t n) {
   for (size_t i = 0; i < n; ++i) {
-    Batch* b = static_cast<Batch*>(tasks[i]);
-    WorkItem* first = nullptr;
-    WorkItem* last = nullptr;
-    for (WorkItem* it : b->items) {
-      if (!it) continue;
-      if (first)
-        last->next.store(it, std::memory_order_relaxed);
-      else
-        first = it;
-      last = it;
-    }
-    if (first) Batch::return_items(first, last);
+    Batch::Returns returns;
+    for (WorkItem* it : static_cast<Batch*>(tasks[i])->items)
+      if (it) returns.add(it);
   }
 }
 

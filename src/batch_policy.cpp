@@ -25,8 +25,7 @@ void BatchPolicy::take_inbound() {
   uint64_t taken_ns = 0;
   admission_.drain([&](WorkItem* it) {
     if (it->state.load(std::memory_order_acquire) != kQueued) {
-      it->leave_pipeline();  // cancelled before we saw it
-      ++cancelled_dropped_;
+      drop(it);  // cancelled before we saw it
       return;
     }
     if (it->submit_ns == 0) {
@@ -45,6 +44,11 @@ void BatchPolicy::compact_if_worthwhile() {
   if (pending_.size() - live_count() > pending_.size() / 2 + 64)
     cancelled_dropped_ += pending_.compact();
   publish_oldest();
+}
+
+void BatchPolicy::drop(WorkItem* it) {
+  it->leave_pipeline();
+  ++cancelled_dropped_;
 }
 
 WorkItem* BatchPolicy::live_front() {
@@ -85,8 +89,7 @@ size_t BatchPolicy::form(Batch* b) {
     WorkItem* it = pending_.pop_front();
     if (!it) break;
     if (!it->try_transition(kQueued, kDispatched)) {
-      it->leave_pipeline();  // cancelled while pending
-      ++cancelled_dropped_;
+      drop(it);  // cancelled while pending
       continue;
     }
     it->batch = b;
@@ -107,8 +110,7 @@ void BatchPolicy::cancel_all(Delivery& delivery) {
       admission_.release_slots(1);
       delivery.deliver_cancelled(it);
     }
-    it->leave_pipeline();
-    ++cancelled_dropped_;
+    drop(it);
   }
   backlog_due_ = false;
   publish_oldest();

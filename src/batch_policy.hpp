@@ -47,6 +47,8 @@ class BatchPolicy {
   void reset() { backlog_due_ = false; }
 
  private:
+  // A cancelled item leaves the pipeline without a batch.
+  void drop(WorkItem* it);
   WorkItem* live_front();
   size_t live_count() const;
   void publish_oldest();

@@ -29,7 +29,7 @@ int submit_lease_task(Lease& lease, wg_work_fn fn, void* arg, wg_done_fn done, v
   if (!t) return WG_ENOMEM;
   t->done = done;
   t->opaque = opaque;
-  t->state.store(kDispatched, std::memory_order_relaxed);
+  t->try_transition(kQueued, kDispatched);  // handed straight to the executor
   Task* task = t;
   size_t accepted = 0;
   int rc = lease.submit_many(&kLeaseTaskRunner, &task, 1, &accepted);

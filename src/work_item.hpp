@@ -13,11 +13,13 @@
 // holds a reference on its grinder so that cancel and wait never touch freed
 // memory.
 //
-// The outcome is decided once, by whoever wins the CAS on `state` into
-// kFinished (a worker, or the loop for an item that was never submitted) or
-// kCancelled (a canceller, or the loop at a cancelling stop). Only the winner
-// writes the outcome fields; a work result that arrives after a cancel is
-// disposed.
+// State: kQueued -> kDispatched -> kRunning -> kFinished, or -> kCancelled
+// from any of the first three; every move goes through try_transition (a
+// compare-and-swap), and the outcome is decided once, by whoever wins the move
+// into kFinished (a worker, or the loop for an item that was never submitted)
+// or kCancelled (a canceller, or the loop at a cancelling stop). Only the
+// winner writes the outcome fields; a work result that arrives after a cancel
+// is disposed.
 #pragma once
 
 #include <atomic>
@@ -45,14 +47,15 @@ struct ItemExtras {
 
 struct WorkItem : MpscNode, Task {
   // Flags.
-  static constexpr uint32_t kReady = 1;          // outcome published
-  static constexpr uint32_t kWaiter = 2;         // a thread sleeps on flags
-  static constexpr uint32_t kReleased = 4;       // the user gave up the handle
-  static constexpr uint32_t kPipelineLeft = 8;   // release_arg waits for the outcome
-  static constexpr uint32_t kHasNotify = 16;     // ready_fn is set
-  static constexpr uint32_t kPublished = 32;     // publish_future has finished its calls
-  static constexpr uint32_t kFuture = 64;        // wg_enqueue / wg_submit_wait item
-  static constexpr uint32_t kResultTaken = 128;  // the handle owner received the result
+  static constexpr uint32_t kReady = 1;            // outcome published
+  static constexpr uint32_t kWaiter = 2;           // a thread sleeps on flags
+  static constexpr uint32_t kReleased = 4;         // the user gave up the handle
+  static constexpr uint32_t kPipelineLeft = 8;     // release_arg waits for the outcome
+  static constexpr uint32_t kHasNotify = 16;       // ready_fn is set
+  static constexpr uint32_t kPublished = 32;       // publish_future has finished its calls
+  static constexpr uint32_t kFuture = 64;          // wg_enqueue / wg_submit_wait item
+  static constexpr uint32_t kResultTaken = 128;    // the handle owner received the result
+  static constexpr uint32_t kNotifyClaimed = 256;  // an on_ready registration won
 
   wg_work_fn fn = nullptr;
   void* arg = nullptr;
