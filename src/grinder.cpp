@@ -85,7 +85,11 @@ int Grinder::start_loop() {
     if (owns_manager_) manager.stop();
     return WG_ENOMEM;
   }
-  uv_async_init(&loop_, &mailbox_.async, &Grinder::on_async);
+  if (uv_async_init(&loop_, &mailbox_.async, &Grinder::on_async) != 0) {  // no descriptor left
+    uv_loop_close(&loop_);
+    if (owns_manager_) manager.stop();
+    return WG_ENOMEM;
+  }
   mailbox_.async.data = this;
   timer_.init(&loop_, &Grinder::on_timer, this);
   closing_ = false;
