@@ -87,7 +87,9 @@ impl<A, R> BatchItem<A, R> {
             return Err(Error::Already);
         }
         self.decided = true;
-        let p = result.map_or(ptr::null_mut(), |r| Box::into_raw(Box::new(r)) as *mut c_void);
+        let p = result.map_or(ptr::null_mut(), |r| {
+            Box::into_raw(Box::new(r)) as *mut c_void
+        });
         match unsafe { ffi::wg_batch_set(self.batch, self.index, code, p) } {
             ffi::WG_OK => Ok(()),
             ffi::WG_ECANCELED => Err(Error::Canceled), // the item's dispose dropped the result
@@ -114,7 +116,10 @@ where
     rc
 }
 
-fn run_batch<A, R: Default, H: Fn(&mut [BatchItem<A, R>])>(b: *mut ffi::wg_batch_t, handler: &H) -> c_int {
+fn run_batch<A, R: Default, H: Fn(&mut [BatchItem<A, R>])>(
+    b: *mut ffi::wg_batch_t,
+    handler: &H,
+) -> c_int {
     let n = unsafe { ffi::wg_batch_size(b) };
     let mut items: Vec<BatchItem<A, R>> = (0..n)
         .map(|i| {
@@ -177,7 +182,8 @@ impl<A: Send + 'static, R: Default + Send + 'static> BatchGrinder<A, R> {
     where
         D: FnOnce(Result<R, Error>) + Send + 'static,
     {
-        self.grinder.submit_job_with(None, Job::<R, A>::new(arg), done)
+        self.grinder
+            .submit_job_with(None, Job::<R, A>::new(arg), done)
     }
 
     /// As [`Grinder::start`].

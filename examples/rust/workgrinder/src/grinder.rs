@@ -4,8 +4,8 @@ use std::ptr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::error::check;
 use crate::conf;
+use crate::error::check;
 use crate::job::{self, Job};
 use crate::owned::Owned;
 use crate::{Conf, Error, Handle};
@@ -237,9 +237,7 @@ impl Grinder {
         }
         let o = job::opts::<T, F>();
         let mut fut = ptr::null_mut();
-        let rc = unsafe {
-            ffi::wg_enqueue(self.raw, work, job as *mut c_void, &o, &mut fut)
-        };
+        let rc = unsafe { ffi::wg_enqueue(self.raw, work, job as *mut c_void, &o, &mut fut) };
         if rc != ffi::WG_OK {
             drop(unsafe { Box::from_raw(job) }); // refused: nothing was taken over
             return Err(self.refused(rc));
