@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func newConf(t *testing.T, kv ...string) *Conf {
@@ -301,7 +302,12 @@ func TestWorkerHooksOncePerThread(t *testing.T) {
 	if err := g.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// Close has joined the private manager's workers: each ran both hooks.
+	// A worker that drops its executor's last reference exits detached, so
+	// its onStop may trail Close by a moment: bounded wait, exact check.
+	deadline := time.Now().Add(10 * time.Second)
+	for stopped.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if started.Load() != 3 || stopped.Load() != 3 {
 		t.Fatalf("started %d, stopped %d", started.Load(), stopped.Load())
 	}

@@ -39,7 +39,8 @@ func deleteHandle(h cgo.Handle) {
 	liveHandles.Add(-1)
 }
 
-// LiveHandles counts the handles not yet deleted (for tests).
+// LiveHandles counts the handles not yet deleted, and the registry entries
+// of batch handlers and worker hooks not yet dropped (for tests).
 func LiveHandles() int64 { return liveHandles.Load() }
 
 // Conf holds configuration keys; see the README for every key and rule.

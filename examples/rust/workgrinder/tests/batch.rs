@@ -286,7 +286,14 @@ fn worker_hooks_run_once_per_thread_on_that_thread() {
     for _ in 0..20 {
         workers.push(g.submit(|| thread::current().id()).unwrap().wait().unwrap());
     }
-    drop(g); // drains and joins the private manager's workers
+    // Dropping drains and stops the private manager's workers.
+    drop(g);
+    // A worker that drops its executor's last reference exits detached, so
+    // its on_stop may trail the drop by a moment: bounded wait, exact check.
+    let t0 = Instant::now();
+    while stopped.lock().unwrap().len() < 3 && t0.elapsed() < Duration::from_secs(10) {
+        thread::sleep(Duration::from_millis(5));
+    }
     let mut started = started.lock().unwrap().clone();
     let mut stopped = stopped.lock().unwrap().clone();
     assert_eq!(started.len(), 3);
