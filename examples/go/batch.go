@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/cgo"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -33,16 +34,17 @@ type BatchGrinder[A, R any] struct {
 // batchFunc is what the registry holds for a BatchGrinder: the typed call.
 type batchFunc func(b *C.wg_batch_t, args []C.uintptr_t) C.int
 
-// batchCall is one handler call; done is set when it has returned (by its
-// goroutine, which alone uses the items).
+// batchCall is one handler call; done is set when it has returned (atomic:
+// an item kept past the call may be used from any goroutine, and must refuse).
 type batchCall struct {
 	b    *C.wg_batch_t
-	done bool
+	done atomic.Bool
 }
 
-// BatchItem is one submitted arg inside a handler call. Its methods may be
-// called only by the handler's goroutine during the call (copies of the
-// item share its state).
+// BatchItem is one submitted arg inside a handler call. Set, Fail and
+// FailCode may be called only by the handler's goroutine during the call
+// (the C side wants its worker thread); afterwards they return ErrInvalid.
+// Copies of an item share its state.
 type BatchItem[A, R any] struct {
 	call *batchCall
 	j    *job
@@ -78,7 +80,7 @@ func (it BatchItem[A, R]) FailCode(code int) error {
 }
 
 func (it BatchItem[A, R]) decide(code int, v any, err error) error {
-	if it.call.done {
+	if it.call.done.Load() {
 		return ErrInvalid
 	}
 	if it.j.decided {
@@ -110,7 +112,7 @@ func NewBatchGrinder[A, R any](conf *Conf, handler func(items []BatchItem[A, R])
 			items[i] = BatchItem[A, R]{call: bc, j: cgo.Handle(a).Value().(*job), i: i}
 		}
 		defer func() {
-			bc.done = true
+			bc.done.Store(true)
 			if p := recover(); p != nil {
 				perr := &PanicError{Value: p}
 				for _, it := range items {

@@ -77,7 +77,9 @@ func TestBatchSetFailAndUnset(t *testing.T) {
 	defer c.Close()
 	mine := errors.New("item 2's own error")
 	var answers []error // the handler's, read after Close
+	var kept BatchItem[int, int]
 	g, err := NewBatchGrinder(c, func(items []BatchItem[int, int]) {
+		kept = items[3]
 		answers = append(answers, items[0].Set(10), items[0].Set(11), items[1].FailCode(0), items[1].FailCode(7),
 			items[2].Fail(nil), items[2].Fail(mine))
 		// items[3] stays unset: the handler returns, so it gets 0 and no error
@@ -114,6 +116,9 @@ func TestBatchSetFailAndUnset(t *testing.T) {
 		t.Fatalf("stats %+v", s)
 	}
 	g.Close()
+	if err := kept.Set(1); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("an item used after its call: %v", err)
+	}
 	want := []error{nil, ErrAlready, ErrInvalid, nil, ErrInvalid, nil}
 	for i := range want {
 		if !errors.Is(answers[i], want[i]) || (want[i] == nil) != (answers[i] == nil) {
