@@ -105,9 +105,14 @@ impl Grinder {
             }
         }
         let created = Grinder::create_raw(conf);
+        // The conf is left as the caller made it.
         unsafe {
-            ffi::wg_conf_set_batch_fn(conf.raw, None, ptr::null_mut());
-            ffi::wg_conf_set_worker_hooks(conf.raw, None, None, ptr::null_mut());
+            if batch.is_some() {
+                ffi::wg_conf_set_batch_fn(conf.raw, None, ptr::null_mut());
+            }
+            if hooks.is_some() {
+                ffi::wg_conf_set_worker_hooks(conf.raw, None, None, ptr::null_mut());
+            }
         }
         let callbacks = Callbacks {
             batch: batch.map(|(_, opaque, close)| (opaque, close)),
