@@ -1,4 +1,5 @@
 import asyncio
+import ctypes
 import threading
 import unittest
 
@@ -143,6 +144,14 @@ class BatchGrinderTest(GrinderCase):
             del fs
         # One worker thread ran all three batches and kept its thread state (and its locals).
         self.assertEqual(calls_on_thread, [1, 2, 3])
+
+    def test_batch_accessors_keep_the_gil(self):
+        # One GIL acquisition per batch: the accessors the handler's items call
+        # go through PyDLL, which does not release the GIL around the call.
+        from workgrinder import _capi
+        for f in (_capi.batch_size, _capi.batch_arg, _capi.batch_set):
+            self.assertTrue(f._flags_ & ctypes._FUNCFLAG_PYTHONAPI, f.__name__)
+        self.assertFalse(_capi.enqueue._flags_ & ctypes._FUNCFLAG_PYTHONAPI)
 
     def test_use_after_close_and_item_after_call(self):
         kept = []
