@@ -4,8 +4,8 @@ package workgrinder
 #include <stdint.h>
 #include <workgrinder/workgrinder.h>
 
-int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, uintptr_t notify, wg_future_t **out);
-int wg_go_submit(wg_grinder_t *g, uintptr_t job);
+int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, uintptr_t notify, int batch, wg_future_t **out);
+int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch);
 */
 import "C"
 
@@ -16,14 +16,19 @@ import (
 	"sync"
 )
 
-// job is one submitted function; its result is guarded by mu because the
-// library's own synchronization is invisible to the Go race detector.
+// job is one submitted function, or (fn nil) one arg to a batch handler; its
+// result is guarded by mu because the library's own synchronization is
+// invisible to the Go race detector. arg is set before the job's handle is
+// made (cgo.Handle's map orders it); decided belongs to the batch call's
+// goroutine.
 type job struct {
-	fn   func() (any, error)
-	done func(any, error)
-	mu   sync.Mutex
-	val  any
-	err  error
+	fn      func() (any, error)
+	arg     any
+	decided bool
+	done    func(any, error)
+	mu      sync.Mutex
+	val     any
+	err     error
 }
 
 func (j *job) finish(v any, err error) {
@@ -39,6 +44,9 @@ func (j *job) result(status int) (any, error) {
 	case OK:
 		return j.val, nil
 	case EWORK:
+		if j.err == nil { // the batch shim failed the whole batch
+			return nil, ErrWork
+		}
 		return nil, j.err
 	default:
 		return nil, StatusError(status)
@@ -64,12 +72,19 @@ var ErrReleased = errors.New("workgrinder: future released")
 
 // Enqueue submits fn; the Future waits for, or cancels, its result.
 func Enqueue[T any](g *Grinder, fn func() (T, error)) (*Future[T], error) {
-	j := &job{fn: func() (any, error) { return fn() }}
+	return enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }})
+}
+
+func enqueueJob[T any](g *Grinder, j *job) (*Future[T], error) {
+	batch := C.int(0)
+	if j.fn == nil {
+		batch = 1
+	}
 	ready := make(chan struct{})
 	jh, nh := newHandle(j), newHandle(ready)
 	var f *C.wg_future_t
 	err := g.use(func(p *C.wg_grinder_t) C.int {
-		return C.wg_go_enqueue(p, C.uintptr_t(jh), C.uintptr_t(nh), &f)
+		return C.wg_go_enqueue(p, C.uintptr_t(jh), C.uintptr_t(nh), batch, &f)
 	})
 	if err != nil {
 		deleteHandle(jh) // refused: nothing was taken over
@@ -143,6 +158,11 @@ func Submit[T any](g *Grinder, fn func() (T, error)) (T, error) {
 // running is not interrupted) and ctx's error is returned.
 func SubmitContext[T any](ctx context.Context, g *Grinder, fn func() (T, error)) (T, error) {
 	f, err := Enqueue(g, fn)
+	return waitOrCancel(ctx, f, err)
+}
+
+// waitOrCancel is SubmitContext's wait for the future Enqueue gave (or its error).
+func waitOrCancel[T any](ctx context.Context, f *Future[T], err error) (T, error) {
 	if err != nil {
 		var zero T
 		return zero, err
@@ -161,7 +181,14 @@ func SubmitContext[T any](ctx context.Context, g *Grinder, fn func() (T, error))
 // SubmitFunc runs fn and calls done with its result on the grinder's loop
 // thread; done must not block.
 func SubmitFunc[T any](g *Grinder, fn func() (T, error), done func(T, error)) error {
-	j := &job{fn: func() (any, error) { return fn() }}
+	return submitJob(g, &job{fn: func() (any, error) { return fn() }}, done)
+}
+
+func submitJob[T any](g *Grinder, j *job, done func(T, error)) error {
+	batch := C.int(0)
+	if j.fn == nil {
+		batch = 1
+	}
 	j.done = func(v any, err error) {
 		var t T
 		if err == nil {
@@ -170,7 +197,7 @@ func SubmitFunc[T any](g *Grinder, fn func() (T, error), done func(T, error)) er
 		done(t, err)
 	}
 	h := newHandle(j)
-	err := g.use(func(p *C.wg_grinder_t) C.int { return C.wg_go_submit(p, C.uintptr_t(h)) })
+	err := g.use(func(p *C.wg_grinder_t) C.int { return C.wg_go_submit(p, C.uintptr_t(h), batch) })
 	if err != nil {
 		deleteHandle(h)
 		return err

@@ -20,14 +20,43 @@ static void go_ready(void *opaque) { goReady((uintptr_t)opaque); }
 
 static void go_done(const wg_outcome_t *o, void *opaque) { goDone((uintptr_t)opaque, o->status); }
 
-int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, uintptr_t notify, wg_future_t **out) {
+/* batch nonzero: the item is an arg to the grinder's batch function (fn NULL). */
+int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, uintptr_t notify, int batch, wg_future_t **out) {
   wg_submit_opts_t opts = {WG_SUBMIT_OPTS_VERSION, NULL, NULL, NULL, go_release};
-  int rc = wg_enqueue(g, go_work, (void *)job, &opts, out);
+  int rc = wg_enqueue(g, batch ? NULL : go_work, (void *)job, &opts, out);
   if (rc == WG_OK) wg_future_on_ready(*out, go_ready, (void *)notify);
   return rc;
 }
 
-int wg_go_submit(wg_grinder_t *g, uintptr_t job) {
+int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch) {
   wg_submit_opts_t opts = {WG_SUBMIT_OPTS_VERSION, NULL, NULL, NULL, go_release};
-  return wg_submit_ex(g, go_work, (void *)job, go_done, (void *)job, &opts);
+  return wg_submit_ex(g, batch ? NULL : go_work, (void *)job, go_done, (void *)job, &opts);
+}
+
+/* The whole batch crosses into Go once: its args (job handles) gathered here
+ * into one array, so that Go reads them without a call back into C. */
+enum { GO_BATCH_ON_STACK = 64 };
+
+static int go_batch(wg_batch_t *b, void *opaque) {
+  size_t n = wg_batch_size(b);
+  uintptr_t on_stack[GO_BATCH_ON_STACK];
+  uintptr_t *args = n <= GO_BATCH_ON_STACK ? on_stack : malloc(n * sizeof *args);
+  if (args == NULL) return 1; /* every item fails: Go reads EWORK with no error as ErrWork */
+  for (size_t i = 0; i < n; ++i) args[i] = (uintptr_t)wg_batch_arg(b, i);
+  int rc = goBatch((uintptr_t)opaque, b, args, n);
+  if (args != on_stack) free(args);
+  return rc;
+}
+
+int wg_go_conf_set_batch_fn(wg_conf_t *c, uintptr_t id) {
+  return id ? wg_conf_set_batch_fn(c, go_batch, (void *)id) : wg_conf_set_batch_fn(c, NULL, NULL);
+}
+
+static void go_worker_start(void *opaque) { goWorkerStart((uintptr_t)opaque); }
+
+static void go_worker_stop(void *opaque) { goWorkerStop((uintptr_t)opaque); }
+
+int wg_go_conf_set_worker_hooks(wg_conf_t *c, uintptr_t id) {
+  return id ? wg_conf_set_worker_hooks(c, go_worker_start, go_worker_stop, (void *)id)
+            : wg_conf_set_worker_hooks(c, NULL, NULL, NULL);
 }

@@ -13,6 +13,9 @@ package workgrinder
 #include <stdint.h>
 #include <stdlib.h>
 #include <workgrinder/workgrinder.h>
+
+int wg_go_conf_set_batch_fn(wg_conf_t *c, uintptr_t id);
+int wg_go_conf_set_worker_hooks(wg_conf_t *c, uintptr_t id);
 */
 import "C"
 
@@ -36,16 +39,25 @@ func deleteHandle(h cgo.Handle) {
 	liveHandles.Add(-1)
 }
 
-// LiveHandles counts the handles not yet deleted (for tests).
+// LiveHandles counts the handles not yet deleted, and the registry entries
+// of batch handlers and worker hooks not yet dropped (for tests).
 func LiveHandles() int64 { return liveHandles.Load() }
 
 // Conf holds configuration keys; see the README for every key and rule.
-// Not safe for concurrent use.
-type Conf struct{ c *C.wg_conf_t }
+// Not safe for concurrent use (NewGrinder and NewBatchGrinder may share one).
+//
+// Thread rules: mu makes a grinder's creation (which sets the batch function
+// and hooks on c, creates, and clears them) one step.
+type Conf struct {
+	mu      sync.Mutex
+	c       *C.wg_conf_t
+	onStart func()
+	onStop  func()
+}
 
 // NewConf returns a configuration holding every default.
 func NewConf() *Conf {
-	c := &Conf{C.wg_conf_new()}
+	c := &Conf{c: C.wg_conf_new()}
 	runtime.SetFinalizer(c, (*Conf).Close)
 	return c
 }
@@ -90,26 +102,69 @@ type Grinder struct {
 	closed   bool
 	blocking sync.WaitGroup
 	g        *C.wg_grinder_t
+	hooks    *hooks  // nil without worker hooks
+	batchID  uintptr // the batch handler's registry entry; 0 for none
 }
 
 // NewGrinder creates and starts a grinder with a private manager. conf may
 // be nil (every default) and may be closed as soon as this returns.
 func NewGrinder(conf *Conf) (*Grinder, error) {
+	return create(conf, 0)
+}
+
+// create makes and starts a grinder; batchID, when not 0, names its batch
+// handler in the registry. The grinder owns its hooks' entry.
+func create(conf *Conf, batchID uintptr) (*Grinder, error) {
 	var c *C.wg_conf_t
+	var h *hooks
 	if conf != nil {
+		conf.mu.Lock()
+		defer conf.mu.Unlock()
 		c = conf.c
+		if conf.onStart != nil || conf.onStop != nil {
+			h = &hooks{onStart: conf.onStart, onStop: conf.onStop}
+		}
+	}
+	if c == nil && (batchID != 0 || h != nil) {
+		c = C.wg_conf_new()
+		defer C.wg_conf_destroy(c)
+	}
+	if batchID != 0 {
+		C.wg_go_conf_set_batch_fn(c, C.uintptr_t(batchID))
+		defer C.wg_go_conf_set_batch_fn(c, 0) // the conf stays as the caller made it
+	}
+	if h != nil {
+		h.id = register(h)
+		C.wg_go_conf_set_worker_hooks(c, C.uintptr_t(h.id))
+		defer C.wg_go_conf_set_worker_hooks(c, 0)
 	}
 	var g *C.wg_grinder_t
 	var buf [256]C.char
 	rc := C.wg_create(&g, c, nil, &buf[0], C.size_t(len(buf)))
 	if rc != C.WG_OK {
+		if h != nil {
+			unregister(h.id)
+		}
 		return nil, &Error{Status: int(rc), Message: C.GoString(&buf[0])}
 	}
+	gr := &Grinder{g: g, hooks: h, batchID: batchID}
 	if rc := C.wg_start(g); rc != C.WG_OK {
 		C.wg_destroy(g)
+		gr.destroyed()
 		return nil, statusError(rc)
 	}
-	return &Grinder{g: g}, nil
+	return gr, nil
+}
+
+// destroyed drops the registry entries once wg_destroy has returned: no
+// batch call starts any more; hooks go when their last worker has stopped.
+func (g *Grinder) destroyed() {
+	if g.batchID != 0 {
+		unregister(g.batchID)
+	}
+	if g.hooks != nil {
+		g.hooks.close()
+	}
 }
 
 // use runs call with the grinder unless it is closed. call must not block.
@@ -168,6 +223,7 @@ func (g *Grinder) Close() error {
 		g.mu.Unlock()
 		return statusError(rc)
 	}
+	g.destroyed()
 	return nil
 }
 

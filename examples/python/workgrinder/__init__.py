@@ -7,6 +7,8 @@
         print(f.result(timeout=5))           # 6
         # in a coroutine: await g.asubmit(pow, 2, 10)
 
+A BatchGrinder hands each whole batch to one handler(items) (see batch.py).
+
 Work functions are Python callables run on the library's worker threads (each
 takes the GIL while it runs; threading.local holds across jobs on a worker).
 An exception raised by one reaches only its caller. The library is found
@@ -19,8 +21,9 @@ from ._items import live_jobs
 from ._threads import live as live_thread_states
 from .errors import *  # noqa: F401,F403 - the status exceptions
 from .errors import GrinderClosedError, WorkGrinderError
+from .batch import BatchGrinder, BatchItem
 from .grinder import Future, Grinder
 
 __version__ = "0.1.0"
-__all__ = ["Grinder", "Future", "WorkGrinderError", "GrinderClosedError", "CancelledError", "live_jobs",
+__all__ = ["Grinder", "BatchGrinder", "BatchItem", "Future", "WorkGrinderError", "GrinderClosedError", "CancelledError", "live_jobs",
            "live_thread_states"]

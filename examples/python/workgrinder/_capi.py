@@ -60,6 +60,7 @@ WORK_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.
 DISPOSE_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
 READY_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 WORKER_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+BATCH_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
 
 
 class SubmitOpts(ctypes.Structure):
@@ -107,3 +108,22 @@ stats = _sig("wg_stats", _int, _vp, ctypes.POINTER(Stats))
 # Newer than 0.1.0: None when the loaded library lacks it.
 conf_set_worker_hooks = (_sig("wg_conf_set_worker_hooks", _int, _vp, WORKER_FN, WORKER_FN, _vp)
                          if hasattr(lib, "wg_conf_set_worker_hooks") else None)
+conf_set_batch_fn = (_sig("wg_conf_set_batch_fn", _int, _vp, BATCH_FN, _vp)
+                     if hasattr(lib, "wg_conf_set_batch_fn") else None)
+
+# The batch accessors run inside a batch function, which already holds the
+# GIL: through PyDLL they keep it (a CDLL call would drop and retake it per
+# call), so a whole batch costs one GIL acquisition. They never block.
+_pylib = ctypes.PyDLL(lib._name)
+
+
+def _pysig(name, restype, *argtypes):
+    f = getattr(_pylib, name)
+    f.restype, f.argtypes = restype, list(argtypes)
+    return f
+
+
+if conf_set_batch_fn is not None:
+    batch_size = _pysig("wg_batch_size", _sz, _vp)
+    batch_arg = _pysig("wg_batch_arg", _vp, _vp, _sz)
+    batch_set = _pysig("wg_batch_set", _int, _vp, _sz, _int, _vp)

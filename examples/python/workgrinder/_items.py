@@ -48,6 +48,7 @@ def _release(arg, _opaque):
         del _jobs[arg]
 
 
+_NO_WORK = _capi.WORK_FN()  # NULL: the grinder's batch function decides the item
 _OPTS = _capi.SubmitOpts(_capi.OPTS_VERSION, None, None, None, _release)
 
 
@@ -81,15 +82,22 @@ def _ready(opaque):
     deliver(out.status if rc == OK else rc, item.job)
 
 
+def job(job_id):
+    """The job a batch item's arg names (the library still holds it)."""
+    with _lock:
+        return _jobs[job_id]
+
+
 def enqueue(g, fn, args, kwargs, deliver):
     """Enqueues fn(*args, **kwargs) on grinder handle g; deliver(status, job)
-    runs once with its outcome. Raises the status's error if refused."""
+    runs once with its outcome. Raises the status's error if refused. fn None
+    submits to a grinder's batch function (which reads args[0])."""
     job = _Job(fn, args, kwargs)
     with _lock:
         job_id = next(_ids)
         _jobs[job_id] = job
     handle = ctypes.c_void_p()
-    rc = _capi.enqueue(g, _run, job_id, ctypes.byref(_OPTS), ctypes.byref(handle))
+    rc = _capi.enqueue(g, _run if fn is not None else _NO_WORK, job_id, ctypes.byref(_OPTS), ctypes.byref(handle))
     if rc != OK:  # refused: the id is still ours
         with _lock:
             del _jobs[job_id]

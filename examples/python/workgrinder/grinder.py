@@ -98,6 +98,7 @@ class Grinder:
                 rc = _capi.conf_set(c, key.encode(), str(value).encode(), err, len(err))
                 if rc != OK:
                     raise error_for(rc, err.value.decode())
+            self._configure(c)
             if keep_thread_state:
                 _threads.install(c)
             g = ctypes.c_void_p()
@@ -116,6 +117,9 @@ class Grinder:
             raise error_for(rc)
         with _open_lock:
             _open.add(self)
+
+    def _configure(self, conf):
+        """Sets what a subclass adds to the wg_conf_t before wg_create."""
 
     def _enter(self):
         with self._cv:

@@ -30,12 +30,14 @@ pub enum wg_conf_t {}
 pub enum wg_grinder_t {}
 pub enum wg_future_t {}
 pub enum wg_manager_t {}
+pub enum wg_batch_t {}
 
 pub type wg_work_fn = unsafe extern "C" fn(arg: *mut c_void, result: *mut *mut c_void) -> c_int;
 pub type wg_done_fn = unsafe extern "C" fn(outcome: *const wg_outcome_t, opaque: *mut c_void);
 pub type wg_dispose_fn = unsafe extern "C" fn(result: *mut c_void, opaque: *mut c_void);
 pub type wg_ready_fn = unsafe extern "C" fn(opaque: *mut c_void);
 pub type wg_worker_fn = unsafe extern "C" fn(opaque: *mut c_void);
+pub type wg_batch_fn = unsafe extern "C" fn(batch: *mut wg_batch_t, opaque: *mut c_void) -> c_int;
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -95,6 +97,21 @@ extern "C" {
         on_stop: Option<wg_worker_fn>,
         opaque: *mut c_void,
     ) -> c_int;
+    /// Newer than 0.1.0, as are the wg_batch_* functions.
+    pub fn wg_conf_set_batch_fn(
+        conf: *mut wg_conf_t,
+        f: Option<wg_batch_fn>,
+        opaque: *mut c_void,
+    ) -> c_int;
+    pub fn wg_batch_size(batch: *const wg_batch_t) -> usize;
+    pub fn wg_batch_arg(batch: *const wg_batch_t, i: usize) -> *mut c_void;
+    pub fn wg_batch_id(batch: *const wg_batch_t) -> u64;
+    pub fn wg_batch_set(
+        batch: *mut wg_batch_t,
+        i: usize,
+        work_code: c_int,
+        result: *mut c_void,
+    ) -> c_int;
     pub fn wg_create(
         out: *mut *mut wg_grinder_t,
         conf: *const wg_conf_t,
@@ -105,17 +122,19 @@ extern "C" {
     pub fn wg_start(g: *mut wg_grinder_t) -> c_int;
     pub fn wg_stop(g: *mut wg_grinder_t, cancel_pending: c_int) -> c_int;
     pub fn wg_destroy(g: *mut wg_grinder_t) -> c_int;
+    /// `f` None: an item for the grinder's batch function (see wg_conf_set_batch_fn).
     pub fn wg_submit_ex(
         g: *mut wg_grinder_t,
-        f: wg_work_fn,
+        f: Option<wg_work_fn>,
         arg: *mut c_void,
         done: Option<wg_done_fn>,
         opaque: *mut c_void,
         opts: *const wg_submit_opts_t,
     ) -> c_int;
+    /// `f` None: an item for the grinder's batch function.
     pub fn wg_enqueue(
         g: *mut wg_grinder_t,
-        f: wg_work_fn,
+        f: Option<wg_work_fn>,
         arg: *mut c_void,
         opts: *const wg_submit_opts_t,
         out: *mut *mut wg_future_t,

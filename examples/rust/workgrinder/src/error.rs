@@ -31,6 +31,9 @@ pub enum Error {
     NoMemory,
     /// `WG_EWORK`: the closure panicked (the panic's message).
     Panicked(String),
+    /// `WG_EWORK`: a batch handler failed the item with this work code
+    /// ([`BatchItem::fail`](crate::BatchItem::fail)).
+    Failed(i32),
     /// `WG_ELEASE`: lease expired, released or revoked.
     Lease,
     /// `WG_EUNAVAILABLE`: no executor free.
@@ -91,7 +94,7 @@ impl Error {
             Error::TimedOut => ffi::WG_ETIMEDOUT,
             Error::Full => ffi::WG_EFULL,
             Error::NoMemory => ffi::WG_ENOMEM,
-            Error::Panicked(_) => ffi::WG_EWORK,
+            Error::Panicked(_) | Error::Failed(_) => ffi::WG_EWORK,
             Error::Lease => ffi::WG_ELEASE,
             Error::Unavailable => ffi::WG_EUNAVAILABLE,
             Error::Already => ffi::WG_EALREADY,
@@ -125,6 +128,7 @@ impl fmt::Display for Error {
                 write!(f, "{}: {}", self.name(), m)
             }
             Error::Other(s) => write!(f, "{}: {}", self.name(), message(*s)),
+            Error::Failed(code) => write!(f, "{}: work code {}", self.name(), code),
             _ => write!(
                 f,
                 "{}: {}",

@@ -2,9 +2,12 @@ use std::ffi::CStr;
 use std::os::raw::{c_char, c_int, c_void};
 use std::ptr;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
+use crate::conf;
 use crate::error::check;
 use crate::job::{self, Job};
+use crate::owned::Owned;
 use crate::{Conf, Error, Handle};
 use workgrinder_sys as ffi;
 
@@ -41,6 +44,28 @@ pub struct Grinder {
     // lock is held across a blocking C call: close() may then run on any
     // thread while another thread is inside stop() without deadlocking.
     closed: AtomicBool,
+    // What C calls back into; given up after wg_destroy (see Owned).
+    callbacks: Callbacks,
+}
+
+/// The C side's references to a grinder's batch handler and hooks: each
+/// closed (see [`Owned::close`]) once the grinder is destroyed.
+struct Callbacks {
+    batch: Option<(*const c_void, unsafe fn(*const c_void))>,
+    hooks: Option<*const Owned<Arc<conf::Hooks>>>,
+}
+
+impl Drop for Callbacks {
+    fn drop(&mut self) {
+        unsafe {
+            if let Some((opaque, close)) = self.batch {
+                close(opaque);
+            }
+            if let Some(h) = self.hooks {
+                Owned::close(h);
+            }
+        }
+    }
 }
 
 // Send and Sync: every wg_* function called through &Grinder is documented
@@ -55,6 +80,58 @@ impl Grinder {
     /// A stopped grinder with a private manager built from `conf` (which
     /// may be dropped afterwards).
     pub fn new(conf: &Conf) -> Result<Grinder, Error> {
+        Grinder::create(conf, None)
+    }
+
+    /// A grinder whose conf gets, for wg_create only, `batch` (a batch
+    /// function and its Owned opaque, taken over) and the conf's hooks.
+    pub(crate) fn create(
+        conf: &Conf,
+        batch: Option<(ffi::wg_batch_fn, *const c_void, unsafe fn(*const c_void))>,
+    ) -> Result<Grinder, Error> {
+        let hooks = conf.hooks.as_ref().map(|h| Owned::hand_to_c(h.clone()));
+        // The conf is !Sync: nobody else uses it while these are set.
+        unsafe {
+            if let Some((f, opaque, _)) = batch {
+                ffi::wg_conf_set_batch_fn(conf.raw, Some(f), opaque as *mut c_void);
+            }
+            if let Some(h) = hooks {
+                ffi::wg_conf_set_worker_hooks(
+                    conf.raw,
+                    Some(conf::on_start),
+                    Some(conf::on_stop),
+                    h as *mut c_void,
+                );
+            }
+        }
+        let created = Grinder::create_raw(conf);
+        // The conf is left as the caller made it.
+        unsafe {
+            if batch.is_some() {
+                ffi::wg_conf_set_batch_fn(conf.raw, None, ptr::null_mut());
+            }
+            if hooks.is_some() {
+                ffi::wg_conf_set_worker_hooks(conf.raw, None, None, ptr::null_mut());
+            }
+        }
+        let callbacks = Callbacks {
+            batch: batch.map(|(_, opaque, close)| (opaque, close)),
+            hooks,
+        };
+        match created {
+            Ok(raw) => Ok(Grinder {
+                raw,
+                closed: AtomicBool::new(false),
+                callbacks,
+            }),
+            Err(e) => {
+                drop(callbacks); // nothing was created: no callback can come
+                Err(e)
+            }
+        }
+    }
+
+    fn create_raw(conf: &Conf) -> Result<*mut ffi::wg_grinder_t, Error> {
         let mut raw = ptr::null_mut();
         let mut err = [0 as c_char; 256];
         let rc = unsafe {
@@ -72,10 +149,7 @@ impl Grinder {
                 .into_owned();
             return Err(Error::with_message(rc, msg));
         }
-        Ok(Grinder {
-            raw,
-            closed: AtomicBool::new(false),
-        })
+        Ok(raw)
     }
 
     fn is_closed(&self) -> bool {
@@ -152,15 +226,23 @@ impl Grinder {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
+        self.enqueue_job(Some(job::run::<T, F>), Job::new(f))
+    }
+
+    /// Enqueues a job (`work` None: an arg for the batch function). Takes
+    /// the job over: on refusal it is freed here.
+    pub(crate) fn enqueue_job<T: Send + 'static, F>(
+        &self,
+        work: Option<ffi::wg_work_fn>,
+        job: *mut Job<T, F>,
+    ) -> Result<Handle<T>, Error> {
         if self.is_closed() {
+            drop(unsafe { Box::from_raw(job) });
             return Err(Error::Closed);
         }
-        let job: *mut Job<T, F> = Job::new(f);
         let o = job::opts::<T, F>();
         let mut fut = ptr::null_mut();
-        let rc = unsafe {
-            ffi::wg_enqueue(self.raw, job::run::<T, F>, job as *mut c_void, &o, &mut fut)
-        };
+        let rc = unsafe { ffi::wg_enqueue(self.raw, work, job as *mut c_void, &o, &mut fut) };
         if rc != ffi::WG_OK {
             drop(unsafe { Box::from_raw(job) }); // refused: nothing was taken over
             return Err(self.refused(rc));
@@ -176,16 +258,29 @@ impl Grinder {
         F: FnOnce() -> T + Send + 'static,
         D: FnOnce(Result<T, Error>) + Send + 'static,
     {
+        self.submit_job_with(Some(job::run::<T, F>), Job::new(f), done)
+    }
+
+    /// As [`Grinder::enqueue_job`], with `done` called on the loop thread.
+    pub(crate) fn submit_job_with<T: Send + 'static, F, D>(
+        &self,
+        work: Option<ffi::wg_work_fn>,
+        job: *mut Job<T, F>,
+        done: D,
+    ) -> Result<(), Error>
+    where
+        D: FnOnce(Result<T, Error>) + Send + 'static,
+    {
         if self.is_closed() {
+            drop(unsafe { Box::from_raw(job) });
             return Err(Error::Closed);
         }
-        let job: *mut Job<T, F> = Job::new(f);
         unsafe { (*job).done = Some(Box::new(done)) };
         let o = job::opts::<T, F>();
         let rc = unsafe {
             ffi::wg_submit_ex(
                 self.raw,
-                job::run::<T, F>,
+                work,
                 job as *mut c_void,
                 Some(job::done::<T, F>),
                 job as *mut c_void,
@@ -205,6 +300,15 @@ impl Drop for Grinder {
     /// a `submit_with` callback) it cannot stop, and leaks instead.
     fn drop(&mut self) {
         let _ = self.close();
-        unsafe { ffi::wg_destroy(self.raw) };
+        if unsafe { ffi::wg_destroy(self.raw) } != ffi::WG_OK {
+            // On the loop thread: the grinder lives on, and so must what it calls.
+            std::mem::forget(std::mem::replace(
+                &mut self.callbacks,
+                Callbacks {
+                    batch: None,
+                    hooks: None,
+                },
+            ));
+        }
     }
 }

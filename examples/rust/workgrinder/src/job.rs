@@ -20,8 +20,9 @@ pub fn live_jobs() -> isize {
 
 pub(crate) type Outcome<T> = std::thread::Result<T>;
 
+/// `f` is the closure, or for a batch grinder's item its arg (never run).
 pub(crate) struct Job<T, F> {
-    f: Option<F>,
+    pub(crate) f: Option<F>,
     pub(crate) done: Option<Box<dyn FnOnce(Result<T, Error>) + Send>>,
 }
 
@@ -41,13 +42,21 @@ impl<T, F> Drop for Job<T, F> {
     }
 }
 
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+/// A panic payload's text ("" when it is neither a &str nor a String).
+pub(crate) fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {
-        format!("panicked: {}", s)
+        s.to_string()
     } else if let Some(s) = p.downcast_ref::<String>() {
-        format!("panicked: {}", s)
+        s.clone()
     } else {
-        "panicked".to_string()
+        String::new()
+    }
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    match panic_text(p) {
+        t if t.is_empty() => "panicked".to_string(),
+        t => format!("panicked: {}", t),
     }
 }
 
@@ -99,7 +108,8 @@ pub(crate) unsafe fn settle<T>(o: &ffi::wg_outcome_t) -> Result<T, Error> {
     match (o.status, value) {
         (ffi::WG_OK, Some(Ok(v))) => Ok(v),
         (ffi::WG_EWORK, Some(Err(p))) => Err(Error::Panicked(panic_message(&*p))),
-        (ffi::WG_OK, _) | (ffi::WG_EWORK, _) => Err(Error::Panicked("no result".into())),
+        (ffi::WG_EWORK, None) => Err(Error::Failed(o.work_code)), // a batch handler's fail
+        (ffi::WG_OK, _) | (ffi::WG_EWORK, Some(Ok(_))) => Err(Error::Panicked("no result".into())),
         (status, _) => Err(Error::from_status(status).unwrap_or(Error::Other(status))),
     }
 }

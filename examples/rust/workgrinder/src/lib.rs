@@ -21,12 +21,15 @@
 //! with it (see `release_arg` in `workgrinder.h`), whether the item ran,
 //! failed, was cancelled or outlived its grinder.
 
+mod batch;
 mod conf;
 mod error;
 mod grinder;
 mod handle;
 mod job;
+mod owned;
 
+pub use batch::{BatchGrinder, BatchItem};
 pub use conf::Conf;
 pub use error::Error;
 pub use grinder::{Grinder, Stats};
