@@ -31,6 +31,7 @@ const KeyInfo kKeys[] = {
     {"default_lease_seconds", Rule::kPositiveDuration, nullptr, &Config::default_lease_seconds},
     {"lease_grace_seconds", Rule::kDurationOrZero, nullptr, &Config::lease_grace_seconds},
     {"check_interval_seconds", Rule::kPositiveDuration, nullptr, &Config::check_interval_seconds},
+    {"idle_pool_seconds", Rule::kDurationOrZero, nullptr, &Config::idle_pool_seconds},
 };
 
 std::string rule_text(Rule rule) {

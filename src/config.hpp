@@ -24,6 +24,10 @@ struct Config {
   double default_lease_seconds = 300;
   double lease_grace_seconds = 15;
   double check_interval_seconds = 120;
+  double idle_pool_seconds = 30;
+  // Adaptive pool count (wg_conf_set_size_provider); none by default.
+  wg_size_fn size_fn = nullptr;
+  void* size_opaque = nullptr;
   // Logging (silent by default).
   wg_log_fn log_fn = nullptr;
   void* log_opaque = nullptr;

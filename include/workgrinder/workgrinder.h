@@ -106,8 +106,10 @@ typedef struct wg_outcome {
 } wg_outcome_t;
 
 /* Receives one item's outcome. For a grinder it runs on the loop thread; for
- * wg_lease_submit it runs on the worker thread (or on the thread that revoked
- * the lease, for a task that never started). The outcome pointer is valid only
+ * wg_lease_submit it runs on the worker thread (or, for a task that never
+ * started, on the thread that revoked the lease: the manager's housekeeping
+ * thread at hard expiry, the thread in wg_lease_release when it finds the
+ * lease expired, or the thread in wg_manager_stop). The outcome pointer is valid only
  * during the call; the result it carries now belongs to the callee. */
 typedef void (*wg_done_fn)(const wg_outcome_t *outcome, void *opaque);
 
@@ -124,7 +126,7 @@ typedef void (*wg_dispose_fn)(void *result, void *opaque);
 #define WG_LOG_DEBUG 7
 
 /* Receives a log line (no trailing newline; valid during the call only). It is
- * called from the loop thread, a worker thread, the manager's expiry thread or
+ * called from the loop thread, a worker thread, the manager's housekeeping thread or
  * the thread that called into the manager, never with a library lock held, so
  * it must be thread-safe. It must not block for long or call wg_stop. */
 typedef void (*wg_log_fn)(int level, const char *message, void *opaque);
@@ -284,14 +286,18 @@ WG_API int wg_stats(wg_grinder_t *g, wg_stats_t *out);
 /* Creates a stopped manager of executors (pools of worker threads) from conf
  * (NULL: defaults); reads the manager keys (max_pools, min_pools,
  * workers_per_pool, default_lease_seconds, lease_grace_seconds,
- * check_interval_seconds) and the log callback. Errors: WG_EINVAL (message in
+ * check_interval_seconds, idle_pool_seconds), the log callback and the size
+ * provider. Errors: WG_EINVAL (message in
  * errstr), WG_ENOMEM. The caller owns *out; free it with wg_manager_destroy.
  * Any thread. */
 WG_API int wg_manager_create(wg_manager_t **out, const wg_conf_t *conf, char *errstr,
                              size_t errstr_size);
 
-/* Starts min_pools executors and the expiry thread. Idempotent. Errors:
- * WG_EINVAL, WG_ENOMEM. A stopped manager may be started again. */
+/* Starts min_pools executors (with a size provider: as many as it asks for,
+ * calling it once on this thread) and the housekeeping thread, which revokes
+ * leases at hard expiry, retires idle executors, calls the size provider and
+ * joins retired executors' threads. Idempotent. Errors: WG_EINVAL, WG_ENOMEM.
+ * A stopped manager may be started again. */
 WG_API int wg_manager_start(wg_manager_t *m);
 
 /* Stops the manager: every waiter in wg_manager_acquire wakes with
@@ -307,12 +313,13 @@ WG_API int wg_manager_stop(wg_manager_t *m);
  * WG_EWRONGTHREAD as wg_manager_stop (nothing is freed). */
 WG_API int wg_manager_destroy(wg_manager_t *m);
 
-/* Leases one executor for lease_seconds (<= 0: default_lease_seconds) with an
- * optional owner label (copied). timeout_seconds 0: don't wait
+/* Leases one executor for lease_seconds (<= 0: default_lease_seconds; must be
+ * finite) with an optional owner label (copied). timeout_seconds 0: don't wait
  * (WG_EUNAVAILABLE if none is free); < 0: wait without limit; else wait up to
- * that long (WG_ETIMEDOUT). Waiters are served in FIFO order. Other errors:
- * WG_EINVAL, WG_ENOTSTARTED, WG_ESTOPPING (stopped while waiting),
- * WG_EWRONGTHREAD (a wait on a loop thread). The caller owns *out and must
+ * that long (WG_ETIMEDOUT; huge values, even INFINITY, mean "practically
+ * forever"). Waiters are served in FIFO order. Other errors: WG_EINVAL (m or
+ * out NULL, lease_seconds NaN or infinite, timeout_seconds NaN), WG_ENOTSTARTED, WG_ESTOPPING
+ * (stopped while waiting), WG_EWRONGTHREAD (a wait on a loop thread). The caller owns *out and must
  * pass it to wg_lease_release exactly once. Any thread. */
 WG_API int wg_manager_acquire(wg_manager_t *m, double lease_seconds, const char *owner,
                               double timeout_seconds, wg_lease_t **out);
@@ -326,11 +333,13 @@ WG_API int wg_lease_submit(wg_lease_t *lease, wg_work_fn fn, void *arg, wg_done_
 
 /* Returns the executor to the manager and frees the handle. Work still running
  * drains: the executor is reused only after it finished. Returns WG_OK, or
- * WG_ELEASE if the lease had already expired or been revoked (the handle is
- * freed all the same), or WG_EINVAL for NULL. Any thread. */
+ * WG_ELEASE if the lease had been revoked or its hard expiry has passed (then
+ * the executor is retired and replaced as at expiry, and tasks that never
+ * started get WG_ELEASE on this thread before it returns; the handle is freed
+ * all the same), or WG_EINVAL for NULL. Any thread. */
 WG_API int wg_lease_release(wg_lease_t *lease);
 
-#define WG_MANAGER_STATS_VERSION 1
+#define WG_MANAGER_STATS_VERSION 2
 typedef struct wg_lease_info {
   uint64_t id;
   char owner[64];        /* NUL-terminated, truncated if longer */
@@ -347,13 +356,43 @@ typedef struct wg_manager_stats {
   uint64_t total;     /* available + leased + draining (at most max_pools) */
   uint64_t waiters;   /* acquire requests queued */
   uint64_t expired;   /* leases revoked at hard expiry so far */
+  /* Version 2 (a version 1 caller's struct ends above and is filled only so far): */
+  uint64_t target_pools;  /* the size provider's clamped answer; max_pools without one */
+  uint64_t retired;       /* executors retired because the pool shrank, threads joined */
+  uint64_t started_pools; /* executors started so far (incl. replacements) */
 } wg_manager_stats_t;
 
-/* A snapshot of the manager. When leases is not NULL, up to capacity active
+/* A snapshot of the manager. out->version must be 1 or 2; only that
+ * version's fields are written. When leases is not NULL, up to capacity active
  * leases are described there; *n_leases (may be NULL) receives the number of
- * active leases, which may exceed capacity. Errors: WG_EINVAL. Any thread. */
+ * active leases, which may exceed capacity. Errors: WG_EINVAL (m or out NULL,
+ * unknown version). Any thread. */
 WG_API int wg_manager_stats(wg_manager_t *m, wg_manager_stats_t *out, wg_lease_info_t *leases,
                             size_t capacity, size_t *n_leases);
+
+/* Adaptive pools. Returns the number of executors the application wants now;
+ * 0 and anything outside min_pools..max_pools is clamped into that range. It
+ * runs on the manager's housekeeping thread (and once in wg_manager_start, on
+ * the caller's thread), never with a library lock held; it may call
+ * wg_manager_stats and wg_manager_notify_scale_changed but must not block for
+ * long, and must not stop or destroy its manager. */
+typedef uint32_t (*wg_size_fn)(void *opaque);
+
+/* Sets (or, with fn NULL, removes) the size provider of managers created from
+ * conf (also a grinder's private manager). With one, the manager keeps exactly
+ * its answer's number of executors: growing starts executors, shrinking
+ * retires idle ones at once and leased or draining ones when they come back
+ * (leased work is never interrupted); it is asked every
+ * check_interval_seconds and after wg_manager_notify_scale_changed. Returns
+ * WG_OK, or WG_EINVAL when conf is NULL. Not thread-safe (like wg_conf_set). */
+WG_API int wg_conf_set_size_provider(wg_conf_t *conf, wg_size_fn fn, void *opaque);
+
+/* Asks the housekeeping thread to call the size provider soon and apply its
+ * answer; returns at once, without waiting for that (watch target_pools in
+ * wg_manager_stats). Does nothing without a size provider. Returns WG_OK, or
+ * WG_EINVAL (m NULL), WG_ENOTSTARTED (manager not running). Any thread,
+ * including a loop thread and the size provider itself. */
+WG_API int wg_manager_notify_scale_changed(wg_manager_t *m);
 
 #ifdef __cplusplus
 }
