@@ -531,6 +531,7 @@ void ExecutorManager::housekeeping_main(std::weak_ptr<ExecutorManager> weak, uin
         housekeeping_wake_ns_ = due;
         wait_until_ns(housekeeping_cv_, lk, due);
         housekeeping_wake_ns_ = 0;
+        ++wakeups_;
       }
     }
     std::shared_ptr<ExecutorManager> self = weak.lock();

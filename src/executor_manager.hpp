@@ -80,6 +80,12 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   // the manager keeps current); a hint that may change right after reading.
   uint64_t pool_limit() const { return pool_limit_.load(std::memory_order_relaxed); }
 
+  // Tests only: how often the housekeeping thread's sleep has ended.
+  uint64_t housekeeping_wakeups_for_testing() const {
+    std::lock_guard<std::mutex> lk(mu_);
+    return wakeups_;
+  }
+
   // Fills every field of the current wg_manager_stats_t except version.
   void stats(wg_manager_stats_t* out, std::vector<wg_lease_info_t>* leases);
 
@@ -168,6 +174,7 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   uint64_t target_pools_ = 0;   // the size provider's clamped answer (mu_)
   uint64_t retired_count_ = 0;  // executors retired by shrinking and reaped (mu_)
   uint64_t started_pools_ = 0;  // executors ever started (mu_)
+  uint64_t wakeups_ = 0;        // housekeeping sleeps ended (mu_)
   // Written under mu_ whenever the target changes; read lock-free.
   std::atomic<uint64_t> pool_limit_{0};
 };
