@@ -82,8 +82,7 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
 
   // Tests only: how often the housekeeping thread's sleep has ended.
   uint64_t housekeeping_wakeups_for_testing() const {
-    std::lock_guard<std::mutex> lk(mu_);
-    return wakeups_;
+    return wakeups_.load(std::memory_order_relaxed);
   }
 
   // Fills every field of the current wg_manager_stats_t except version.
@@ -171,10 +170,10 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   uint64_t next_slot_id_ = 1;
   uint64_t next_lease_id_ = 1;
   uint64_t expired_ = 0;
-  uint64_t target_pools_ = 0;   // the size provider's clamped answer (mu_)
-  uint64_t retired_count_ = 0;  // executors retired by shrinking and reaped (mu_)
-  uint64_t started_pools_ = 0;  // executors ever started (mu_)
-  uint64_t wakeups_ = 0;        // housekeeping sleeps ended (mu_)
+  uint64_t target_pools_ = 0;         // the size provider's clamped answer (mu_)
+  uint64_t retired_count_ = 0;        // executors retired by shrinking and reaped (mu_)
+  uint64_t started_pools_ = 0;        // executors ever started (mu_)
+  std::atomic<uint64_t> wakeups_{0};  // housekeeping sleeps ended (lock-free for tests)
   // Written under mu_ whenever the target changes; read lock-free.
   std::atomic<uint64_t> pool_limit_{0};
 };

@@ -47,8 +47,8 @@ TEST_F(ManagerClock, ReleaseAfterHardExpiryRevokesInsteadOfReturningTheExecutor)
   wg::set_clock_offset_for_testing(UINT64_C(66000000000));
   EXPECT_EQ(wg_lease_release(l), WG_ELEASE);
   // The unstarted task got its outcome on this thread, before release returned.
-  ASSERT_EQ(log.snapshot().size(), 1u);
-  EXPECT_EQ(log.snapshot()[0].status, WG_ELEASE);
+  EXPECT_EQ(log.snapshot().size(), 1u);
+  if (!log.snapshot().empty()) EXPECT_EQ(log.snapshot()[0].status, WG_ELEASE);
   wg_manager_stats_t ms = manager_stats_of(m);
   EXPECT_EQ(ms.expired, 1u);
   EXPECT_EQ(ms.total, 1u);  // a fresh executor, not the expired one
@@ -80,6 +80,26 @@ TEST_F(ManagerClock, AFarTimeoutAfterLongUptimeStillWaits) {
   EXPECT_EQ(wg_manager_destroy(m), WG_OK);
 }
 
+TEST_F(ManagerClock, AHugeLeaseAndGraceDoNotWrapAfterLongUptime) {
+  // lease + grace + now passes 2^64 ns after 540 days of uptime.
+  wg::set_clock_offset_for_testing(600 * kDayNs);
+  wg_manager_t* m = make_manager({{"lease_grace_seconds", "1e300"}});
+  wg_lease_t* l;
+  ASSERT_EQ(wg_manager_acquire(m, 1e300, "long", 0, &l), WG_OK);
+  wg_lease_info_t info{};
+  size_t n = 0;
+  wg_manager_stats_t ms{};
+  ms.version = WG_MANAGER_STATS_VERSION;
+  ASSERT_EQ(wg_manager_stats(m, &ms, &info, 1, &n), WG_OK);
+  ASSERT_EQ(n, 1u);
+  EXPECT_GT(info.soft_remaining, 9e9);
+  EXPECT_GE(info.hard_remaining, info.soft_remaining);
+  EXPECT_EQ(wg_lease_submit(l, work_ok, nullptr, nullptr, nullptr), WG_OK);
+  EXPECT_EQ(wg_lease_release(l), WG_OK);
+  EXPECT_EQ(manager_stats_of(m).expired, 0u);
+  EXPECT_EQ(wg_manager_destroy(m), WG_OK);
+}
+
 TEST_F(ManagerClock, AnIdleManagerWithAHugeCheckIntervalSleepsAfterLongUptime) {
   wg::set_clock_offset_for_testing(300 * kDayNs);
   wg::Config cfg;
@@ -91,7 +111,12 @@ TEST_F(ManagerClock, AnIdleManagerWithAHugeCheckIntervalSleepsAfterLongUptime) {
   ASSERT_EQ(m->acquire(1e300, "far", 0, &lease), WG_OK);
   // Give a spinning thread time to show; a sleeping one wakes never.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_LE(m->housekeeping_wakeups_for_testing(), 1u);
+  uint64_t wakeups = m->housekeeping_wakeups_for_testing();
+  if (wakeups > 1) {
+    // A spinning thread hogs the lock, so stop() could hang: leave it.
+    new std::shared_ptr<wg::ExecutorManager>(m);
+    FAIL() << "housekeeping thread woke " << wakeups << " times";
+  }
   EXPECT_EQ(lease->state(), wg::Lease::kActive);
   EXPECT_EQ(lease->release(), WG_OK);
   EXPECT_EQ(m->stop(), WG_OK);
