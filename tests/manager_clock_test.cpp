@@ -48,7 +48,7 @@ TEST_F(ManagerClock, ReleaseAfterHardExpiryRevokesInsteadOfReturningTheExecutor)
   EXPECT_EQ(wg_lease_release(l), WG_ELEASE);
   // The unstarted task got its outcome on this thread, before release returned.
   EXPECT_EQ(log.snapshot().size(), 1u);
-  if (!log.snapshot().empty()) EXPECT_EQ(log.snapshot()[0].status, WG_ELEASE);
+  EXPECT_EQ(log.snapshot().empty() ? 0 : log.snapshot()[0].status, WG_ELEASE);
   wg_manager_stats_t ms = manager_stats_of(m);
   EXPECT_EQ(ms.expired, 1u);
   EXPECT_EQ(ms.total, 1u);  // a fresh executor, not the expired one
