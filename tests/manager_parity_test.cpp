@@ -112,7 +112,8 @@ TEST(ManagerParity, DestroyingTheManagerFromADoneOnTheHousekeepingThreadWorks) {
   static Gate gate;  // the revoked executor's thread is still inside it after the test
   DestroyFromDone ctx;
   ctx.m = make_manager({{"workers_per_pool", "1"}, {"lease_grace_seconds", "0"}});
-  ASSERT_EQ(thread_count("wg-housekeeping"), 1);
+  // (It names itself once it runs.)
+  ASSERT_TRUE(eventually([] { return thread_count("wg-housekeeping") == 1; }));
   ASSERT_EQ(wg_manager_acquire(ctx.m, 0.05, "doomed", 0, &ctx.lease), WG_OK);
   ASSERT_EQ(wg_lease_submit(ctx.lease, work_gate, &gate, nullptr, nullptr), WG_OK);
   ASSERT_TRUE(gate.wait_for_waiters(1));
