@@ -121,6 +121,8 @@ int ExecutorManager::stop() {
     }
     while (!leases_.empty()) revoke_locked(leases_.front().get(), &after);
     retire_all_slots_locked(&after);
+    for (auto& u : handback_) after.unstarted.push_back(std::move(u));
+    handback_.clear();
     housekeeping = std::move(housekeeping_thread_);
     log.addf(WG_LOG_INFO, "manager stopped");
     lk.unlock();
@@ -408,11 +410,16 @@ int ExecutorManager::release(Lease* lease) {
     }
     shrink_to_cap_locked(&after);
     serve_waiters_locked(log);
+    // Tasks that never started get their outcome on the housekeeping thread,
+    // as at expiry: never nested inside the caller's release (which may run
+    // in a done callback or on a grinder's loop thread).
+    for (auto& u : after.unstarted) handback_.push_back(std::move(u));
+    after.unstarted.clear();
+    if (!handback_.empty()) wake_housekeeping_locked(0);
     lk.unlock();
     log.flush();
   }
-  after.finish();  // the expired lease's unstarted tasks, on this thread
-  return rc;
+  return rc;  // after drops the released lease's references here, unlocked
 }
 
 void ExecutorManager::on_executor_idle(uint64_t slot_id) {
@@ -496,7 +503,7 @@ void ExecutorManager::reap_retired() {
 // executor above the floor reaching idle_pool_seconds, the periodic size
 // check; now when executors wait to be reaped or a rescale was requested.
 uint64_t ExecutorManager::next_due_locked(uint64_t now) const {
-  if (!retired_.empty() || rescale_requested_) return now;
+  if (!retired_.empty() || !handback_.empty() || rescale_requested_) return now;
   uint64_t due = next_check_ns_;
   for (auto& l : leases_) due = std::min(due, l->hard_ns());
   if (slots_.size() > floor_locked()) {
@@ -575,6 +582,8 @@ void ExecutorManager::housekeeping_pass(uint64_t generation) {
       retire_idle_locked(now, &after);
       serve_waiters_locked(log);
     }
+    for (auto& u : handback_) after.unstarted.push_back(std::move(u));
+    handback_.clear();
     lk.unlock();
     log.flush();
   }

@@ -15,7 +15,8 @@
 // retired, its unstarted tasks get WG_ELEASE, a fresh one takes its place),
 // retires idle executors, asks the size provider every check_interval_seconds
 // and after notify_scale_changed, and joins the threads of retired executors
-// (so that no caller's thread joins them). It sleeps until the earliest of
+// (so that no caller's thread joins them), and hands back with WG_ELEASE the
+// unstarted tasks of executors that a release retired. It sleeps until the earliest of
 // those deadlines and is woken only when something sooner becomes due.
 //
 // Threads: every public function may be called from any thread. All state
@@ -164,6 +165,9 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::shared_ptr<Lease>> leases_;  // active leases
   std::vector<Retired> retired_;                // to reap
+  // Unstarted tasks of executors retired by a call (release), for the
+  // housekeeping thread to hand back.
+  std::vector<std::pair<std::shared_ptr<Executor>, std::vector<Task*>>> handback_;
   LeaseRequest* wait_head_ = nullptr;
   LeaseRequest* wait_tail_ = nullptr;
   uint64_t waiters_ = 0;

@@ -107,9 +107,8 @@ typedef struct wg_outcome {
 
 /* Receives one item's outcome. For a grinder it runs on the loop thread; for
  * wg_lease_submit it runs on the worker thread (or, for a task that never
- * started, on the thread that revoked the lease: the manager's housekeeping
- * thread at hard expiry, the thread in wg_lease_release when it finds the
- * lease expired, or the thread in wg_manager_stop). The outcome pointer is valid only
+ * started, on the manager's housekeeping thread when the lease was revoked at
+ * or after its hard expiry, or on the thread in wg_manager_stop). The outcome pointer is valid only
  * during the call; the result it carries now belongs to the callee. */
 typedef void (*wg_done_fn)(const wg_outcome_t *outcome, void *opaque);
 
@@ -334,9 +333,9 @@ WG_API int wg_lease_submit(wg_lease_t *lease, wg_work_fn fn, void *arg, wg_done_
 /* Returns the executor to the manager and frees the handle. Work still running
  * drains: the executor is reused only after it finished. Returns WG_OK, or
  * WG_ELEASE if the lease had been revoked or its hard expiry has passed (then
- * the executor is retired and replaced as at expiry, and tasks that never
- * started get WG_ELEASE on this thread before it returns; the handle is freed
- * all the same), or WG_EINVAL for NULL. Any thread. */
+ * it is revoked as at expiry: the executor is retired and replaced, and tasks
+ * that never started get WG_ELEASE on the housekeeping thread; the handle is
+ * freed all the same), or WG_EINVAL for NULL. Any thread. */
 WG_API int wg_lease_release(wg_lease_t *lease);
 
 #define WG_MANAGER_STATS_VERSION 2
