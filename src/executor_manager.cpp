@@ -45,6 +45,7 @@ std::shared_ptr<ExecutorManager> ExecutorManager::create(const Config& cfg,
 
 ExecutorManager::ExecutorManager(const Config& cfg, ExecutorFactory factory)
     : cfg_(cfg), factory_(std::move(factory)), logger_(cfg.log_fn, cfg.log_opaque) {
+  if (cfg_.size_fn) target_pools_ = cfg_.min_pools;  // until the provider is first asked
   pool_limit_.store(cfg_.size_fn ? cfg_.min_pools : cfg_.max_pools, std::memory_order_relaxed);
 }
 

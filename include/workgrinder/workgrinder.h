@@ -371,10 +371,11 @@ WG_API int wg_manager_stats(wg_manager_t *m, wg_manager_stats_t *out, wg_lease_i
 
 /* Adaptive pools. Returns the number of executors the application wants now;
  * 0 and anything outside min_pools..max_pools is clamped into that range. It
- * runs on the manager's housekeeping thread (and once in wg_manager_start, on
- * the caller's thread), never with a library lock held; it may call
- * wg_manager_stats and wg_manager_notify_scale_changed but must not block for
- * long, and must not stop or destroy its manager. */
+ * runs on the manager's housekeeping thread (and once on the thread that
+ * starts the manager: wg_manager_start, or wg_start for a private one), never with a library lock
+ * held; it may call wg_manager_stats but must not block for long, call
+ * wg_manager_notify_scale_changed (it would be asked again at once) or stop
+ * or destroy its manager. */
 typedef uint32_t (*wg_size_fn)(void *opaque);
 
 /* Sets (or, with fn NULL, removes) the size provider of managers created from
@@ -390,7 +391,7 @@ WG_API int wg_conf_set_size_provider(wg_conf_t *conf, wg_size_fn fn, void *opaqu
  * answer; returns at once, without waiting for that (watch target_pools in
  * wg_manager_stats). Does nothing without a size provider. Returns WG_OK, or
  * WG_EINVAL (m NULL), WG_ENOTSTARTED (manager not running). Any thread,
- * including a loop thread and the size provider itself. */
+ * including a loop thread and inside done callbacks. */
 WG_API int wg_manager_notify_scale_changed(wg_manager_t *m);
 
 #ifdef __cplusplus
