@@ -3,14 +3,18 @@
 
 namespace {
 
+// Every version from 1 to the current one is accepted: a field appended in
+// version N may be read only when opts->version >= N.
 int check_opts(const wg_submit_opts_t* opts) {
-  return (opts && opts->version != WG_SUBMIT_OPTS_VERSION) ? WG_EINVAL : WG_OK;
+  return (opts && (opts->version < 1 || opts->version > WG_SUBMIT_OPTS_VERSION)) ? WG_EINVAL
+                                                                                 : WG_OK;
 }
 
 // Creates and submits an item; on error nothing was taken over.
 int submit_item(wg::Grinder* g, wg_work_fn fn, void* arg, const wg_submit_opts_t* opts, bool future,
                 wg::WorkItem** out) {
-  if (!fn || check_opts(opts) != WG_OK) {
+  // A grinder with a batch function takes no work function; one without needs one.
+  if ((fn == nullptr) != g->has_batch_fn() || check_opts(opts) != WG_OK) {
     g->count_rejected();
     return WG_EINVAL;
   }

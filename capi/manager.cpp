@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "handles.hpp"
+#include "lease_task.hpp"
 
 extern "C" {
 
@@ -58,20 +59,7 @@ WG_API int wg_manager_acquire(wg_manager_t* m, double lease_seconds, const char*
 WG_API int wg_lease_submit(wg_lease_t* lease, wg_work_fn fn, void* arg, wg_done_fn done,
                            void* opaque) {
   if (!lease || !fn) return WG_EINVAL;
-  // A work item without a batch: its done runs on the worker (run_tasks.cpp).
-  wg::WorkItem* t = wg::WorkItem::create(fn, arg, nullptr, false);
-  if (!t) return WG_ENOMEM;
-  t->done = done;
-  t->opaque = opaque;
-  t->state.store(wg::kDispatched, std::memory_order_relaxed);
-  wg::Task* task = t;
-  size_t accepted = 0;
-  int rc = lease->impl->submit_many(&task, 1, &accepted);
-  if (accepted == 0) {
-    t->discard();
-    return rc == WG_OK ? WG_ENOMEM : rc;
-  }
-  return WG_OK;
+  return wg::submit_lease_task(*lease->impl, fn, arg, done, opaque);
 }
 
 WG_API int wg_lease_release(wg_lease_t* lease) {

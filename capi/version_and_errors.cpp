@@ -1,37 +1,6 @@
-// wg_version*, wg_strerror, wg_err_name.
+// wg_version*, wg_strerror, wg_err_name: the names and texts come from the
+// header's WG_STATUS_MAP, the one list of status codes.
 #include "workgrinder/workgrinder.h"
-
-namespace {
-
-struct StatusInfo {
-  int code;
-  const char* name;
-  const char* text;
-};
-
-const StatusInfo kStatuses[] = {
-    {WG_OK, "WG_OK", "success"},
-    {WG_EINVAL, "WG_EINVAL", "invalid argument or configuration value"},
-    {WG_ENOTSTARTED, "WG_ENOTSTARTED", "not started"},
-    {WG_ESTOPPING, "WG_ESTOPPING", "stopping or stopped: no new work"},
-    {WG_EWRONGTHREAD, "WG_EWRONGTHREAD", "blocking call on the grinder's own loop thread"},
-    {WG_ECANCELED, "WG_ECANCELED", "cancelled"},
-    {WG_ETIMEDOUT, "WG_ETIMEDOUT", "timed out"},
-    {WG_EFULL, "WG_EFULL", "max_pending reached"},
-    {WG_ENOMEM, "WG_ENOMEM", "out of memory"},
-    {WG_EWORK, "WG_EWORK", "the work function failed"},
-    {WG_ELEASE, "WG_ELEASE", "lease expired, released or revoked"},
-    {WG_EUNAVAILABLE, "WG_EUNAVAILABLE", "no executor available and waiting not allowed"},
-    {WG_EALREADY, "WG_EALREADY", "the outcome was already decided"},
-};
-
-const StatusInfo* find(int status) {
-  for (const StatusInfo& s : kStatuses)
-    if (s.code == status) return &s;
-  return nullptr;
-}
-
-}  // namespace
 
 extern "C" {
 
@@ -42,13 +11,25 @@ WG_API unsigned wg_version(void) {
 WG_API const char* wg_version_string(void) { return WG_VERSION_STRING; }
 
 WG_API const char* wg_strerror(int status) {
-  const StatusInfo* s = find(status);
-  return s ? s->text : "unknown error";
+  switch (status) {
+#define WG_STATUS_TEXT_CASE(name, code, text) \
+  case code:                                  \
+    return text;
+    WG_STATUS_MAP(WG_STATUS_TEXT_CASE)
+#undef WG_STATUS_TEXT_CASE
+  }
+  return "unknown error";
 }
 
 WG_API const char* wg_err_name(int status) {
-  const StatusInfo* s = find(status);
-  return s ? s->name : "WG_UNKNOWN";
+  switch (status) {
+#define WG_STATUS_NAME_CASE(name, code, text) \
+  case code:                                  \
+    return "WG_" #name;
+    WG_STATUS_MAP(WG_STATUS_NAME_CASE)
+#undef WG_STATUS_NAME_CASE
+  }
+  return "WG_UNKNOWN";
 }
 
 }  // extern "C"

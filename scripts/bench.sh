@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh libboost-dev gnuplot-nox
-cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DWG_BUILD_BENCH=ON \
+  -DBUILD_TESTING=OFF -DWG_BUILD_EXAMPLES=OFF -DWG_WERROR=ON >/dev/null
 cmake --build build/bench --target workgrinder_bench
 out=build/bench/results
 args=()

@@ -2,16 +2,18 @@
 # Installs what is missing, builds with -Wall -Wextra -Werror, runs every test,
 # runs them again under AddressSanitizer + UndefinedBehaviorSanitizer and under
 # ThreadSanitizer (each with a minute of the stress test), runs the C examples
-# under valgrind, checks formatting and the ABI (scripts/abi_check.sh), runs
-# the fuzzers briefly, installs to a temporary prefix and builds and runs
-# examples against that install through pkg-config and find_package, then
-# the Rust, Go and Python bindings' tests against it.
+# under valgrind, checks formatting, the ABI (scripts/abi_check.sh) and that
+# the generated configuration docs are current, runs the fuzzers briefly,
+# installs to a temporary prefix and builds and runs examples against that
+# install through pkg-config and find_package, builds the library alone (no
+# tests, benchmark or examples) and a consumer against it, then the Rust, Go
+# and Python bindings' tests against the first install.
 # WG_STRESS_SECONDS and WG_FUZZ_SECONDS shorten the stress and fuzz runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HOME="${HOME:-$(mktemp -d)}"  # cargo and go keep caches under it
 scripts/deps.sh clang-format binutils valgrind abigail-tools clang libclang-rt-14-dev \
-  libboost-dev cargo golang-go python3
+  libboost-dev cargo golang-go python3 python3-venv python3-pip python3-setuptools
 jobs=$(nproc)
 
 step() { printf '\n=== %s\n' "$*"; }
@@ -20,9 +22,13 @@ step "format (clang-format --dry-run -Werror)"
 git ls-files '*.c' '*.cpp' '*.h' '*.hpp' | xargs clang-format --dry-run -Werror
 
 step "build and test (RelWithDebInfo, -Werror)"
-cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWG_WERROR=ON \
+  -DBUILD_TESTING=ON -DWG_BUILD_BENCH=ON
 cmake --build build/test
 (cd build/test && ctest --output-on-failure -j "$jobs")
+
+step "CONFIGURATION.md and README.md's table are generated from src/config_keys.cpp"
+scripts/gen_config_doc.sh --check build/test
 
 step "benchmark, short mode (not pass/fail: keeps it from rotting)"
 build/test/tests/workgrinder_bench --short --out build/test/bench-results
@@ -31,7 +37,8 @@ step "ABI guard: exported symbols, SONAME, abidiff against abi/libworkgrinder.ab
 scripts/abi_check.sh build/test
 
 step "build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
-cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=address,undefined
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=address,undefined \
+  -DWG_WERROR=ON -DBUILD_TESTING=ON
 cmake --build build/asan
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j "$jobs")
@@ -41,7 +48,8 @@ build/asan/tests/workgrinder_stress --seconds "${WG_STRESS_SECONDS:-60}"
 
 step "build and test under ThreadSanitizer"
 tsan_supp="$PWD/tests/tsan.supp"
-cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=thread
+cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=thread -DWG_WERROR=ON \
+  -DBUILD_TESTING=ON
 cmake --build build/tsan
 (cd build/tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$tsan_supp" ctest --output-on-failure -j "$jobs")
 
@@ -57,7 +65,8 @@ done
 
 step "fuzzers (libFuzzer, ASan + UBSan), ${WG_FUZZ_SECONDS:-60} s each"
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DWG_BUILD_FUZZERS=ON -DWG_BUILD_TESTS=OFF -DWG_BUILD_EXAMPLES=OFF -DWG_SANITIZE=address,undefined
+  -DWG_BUILD_FUZZERS=ON -DBUILD_TESTING=OFF -DWG_BUILD_EXAMPLES=OFF -DWG_SANITIZE=address,undefined \
+  -DWG_WERROR=ON
 cmake --build build/fuzz
 for target in conf api; do
   corpus="build/fuzz/corpus/$target"
@@ -85,22 +94,63 @@ cmake --build "$prefix/consumer"
 "$prefix/consumer/consumer_cpp"
 echo "pkg-config and find_package builds ran"
 
-step "Rust crate (Debian's rustc 1.63) against the install"
+step "library alone: no tests, benchmark or examples (needs only libuv and a C++17 compiler)"
+cmake -S . -B build/alone -G Ninja -DBUILD_TESTING=OFF -DWG_BUILD_BENCH=OFF \
+  -DWG_BUILD_EXAMPLES=OFF >/dev/null
+if grep -E '^(GTest|Boost)_DIR:' build/alone/CMakeCache.txt; then
+  echo "the library alone looked for GoogleTest or Boost"; exit 1
+fi
+cmake --build build/alone
+cmake --install build/alone --prefix "$prefix/alone" >/dev/null
+cmake -S examples/consumer -B "$prefix/consumer-alone" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$prefix/alone" >/dev/null
+cmake --build "$prefix/consumer-alone"
+LD_LIBRARY_PATH="$(dirname "$(find "$prefix/alone" -name 'libworkgrinder.so.0' | head -n 1)")" \
+  "$prefix/consumer-alone/consumer_cpp"
+echo "built alone, installed, and used through find_package"
+
+# The README's example for a language: its first fenced block of that language.
+repo=$PWD
+readme_example() { awk -v lang="$1" '$0 == "```" lang { on = 1; next } on && $0 == "```" { exit } on' "$repo/README.md"; }
+
+step "Rust crates (Debian's rustc 1.63) against the install"
 (cd examples/rust && PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$prefix/rust-debian" cargo test &&
-  PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$prefix/rust-debian" cargo run -q --example usage)
+  PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$prefix/rust-debian" cargo run -q -p workgrinder --example usage)
+echo "a new crate with path dependencies on workgrinder and workgrinder-sys runs the README's example:"
+(cd "$prefix" && export PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$prefix/rust-debian" &&
+  cargo new -q --offline --vcs none rust-consumer && cd rust-consumer &&
+  cargo add -q --offline --path "$repo/examples/rust/workgrinder" &&
+  cargo add -q --offline --path "$repo/examples/rust/workgrinder-sys" &&
+  readme_example rust >src/main.rs && cargo run -q)
 if current=$(command -v cargo) && [ "$current" != /usr/bin/cargo ] && "$current" --version >/dev/null 2>&1; then
   echo "and with $($current --version) from $current"
   (cd examples/rust && CARGO_TARGET_DIR="$prefix/rust-current" "$current" test -q)
 fi
 
-step "Go package (go test -race) against the install"
+step "Go module (go test -race) against the install"
 # CGO_LDFLAGS is part of Go's build-cache key; pkg-config's output is not, and
 # a cached package would otherwise keep a previous run's library path.
 export CGO_LDFLAGS="-g -O2 -L$libdir"
 (cd examples/go && go vet ./... && go test -race -count=1 -timeout 300s -v ./... | grep -E '^(---|ok|FAIL|PASS)' &&
   go run ./example)
+echo "a new module with the README's replace line runs the README's example (GOPROXY=off):"
+mkdir "$prefix/go-consumer"
+(cd "$prefix/go-consumer" && go mod init consumer >/dev/null 2>&1 &&
+  go mod edit -require=example.com/workgrinder@v0.0.0 -replace=example.com/workgrinder="$repo/examples/go" &&
+  readme_example go >main.go && GOPROXY=off go run .)
 
-step "Python module (unittest) against the install"
-(cd examples/python && WORKGRINDER_LIB="$libdir/libworkgrinder.so.0" python3 -m unittest -v 2>&1 | tail -n 12)
+step "Python package (pip install into a venv) against the install"
+# Debian's pip refuses system installs (PEP 668): a venv that sees Debian's
+# setuptools, which builds the package offline (--no-build-isolation). A stale
+# setuptools build/ directory could carry deleted modules into the install.
+rm -rf examples/python/build
+/usr/bin/python3 -m venv --system-site-packages "$prefix/venv"
+"$prefix/venv/bin/python" -m pip install -q --no-build-isolation --no-index ./examples/python
+# Without LD_LIBRARY_PATH: the package finds the library through pkg-config's
+# libdir. Run from outside the source tree so that the installed copy is tested.
+(cd "$prefix" && env -u LD_LIBRARY_PATH "$prefix/venv/bin/python" -m unittest discover -v \
+  -s "$repo/examples/python/tests" 2>&1 | tail -n 25)
+echo "the README's example:"
+(cd "$prefix" && readme_example python | env -u LD_LIBRARY_PATH "$prefix/venv/bin/python" -)
 
 step "all tests passed"

@@ -1,15 +1,29 @@
 #include "batch.hpp"
 
-#include "grinder.hpp"
+#include "loop_mailbox.hpp"
 
 namespace wg {
+
+namespace {
+
+void run_items(Task* const* tasks, size_t n, int status, const std::atomic<bool>* revoked) {
+  for (size_t i = 0; i < n; ++i) static_cast<WorkItem*>(tasks[i])->execute(status, revoked);
+}
+
+void return_items_of(Task* const* tasks, size_t n) {
+  Batch::Returns returns;
+  for (size_t i = 0; i < n; ++i) returns.add(static_cast<WorkItem*>(tasks[i]));
+}
+
+}  // namespace
+
+const TaskRunner Batch::kItemRunner = {run_items, return_items_of};
 
 void Batch::return_items(WorkItem* first, WorkItem* last) {
   Batch* b = first->batch;  // read before the push: the loop may free the items after it
   if (b->gate.enter()) {
-    Grinder* g = b->grinder;
-    g->completions_.push_chain(first, last);
-    g->wake();
+    b->mailbox->completions.push_chain(first, last);
+    b->mailbox->wake();
     b->gate.leave();
     return;
   }

@@ -1,6 +1,8 @@
 // Batch: the items dispatched together under one lease.
 //
-// Threads: the loop thread owns every field but `gate` and `refs`. Workers
+// Threads: the loop thread owns every field but `gate` and `refs`; a worker
+// running the batch function only reads id, items, batch_fn and batch_opaque,
+// which the loop does not change while the batch is submitted. Workers
 // return finished items through the batch's gate (enter, push to the loop,
 // leave); once the loop closes the gate (batch finished or abandoned at a
 // cancelling stop), workers handle returning items themselves. `refs` is 1
@@ -20,18 +22,19 @@
 #include "lease_request.hpp"
 #include "mpsc_queue.hpp"
 #include "rundown_gate.hpp"
+#include "task.hpp"
 #include "work_item.hpp"
 
 namespace wg {
 
-class Grinder;
+struct LoopMailbox;
 
-struct Batch : MpscNode {
+struct Batch : MpscNode, Task {
   enum State { kAwaitingLease, kSubmitted, kAbandoning };
 
-  Batch(Grinder* g, uint64_t batch_id) : grinder(g), id(batch_id) {}
+  Batch(LoopMailbox* m, uint64_t batch_id) : mailbox(m), id(batch_id) {}
 
-  Grinder* const grinder;  // dereferenced only inside the gate or on the loop
+  LoopMailbox* const mailbox;  // its loop's; dereferenced only inside the gate or on the loop
   const uint64_t id;
   State state = kAwaitingLease;
   std::vector<WorkItem*> items;  // nullptr once returned to the loop
@@ -39,6 +42,10 @@ struct Batch : MpscNode {
   size_t must_arrive = 0;        // kAbandoning: finished items still in transit
   size_t ok = 0, failed = 0, cancelled = 0;
   uint64_t started_ns = 0;
+  // The grinder's batch function, copied here so that a worker never reads
+  // the grinder (which may be gone when an abandoned batch's call returns).
+  wg_batch_fn batch_fn = nullptr;
+  void* batch_opaque = nullptr;
   LeaseRequest request;
   int lease_status = 0;  // set by LeaseRequest::served
   std::shared_ptr<Lease> lease;
@@ -54,6 +61,33 @@ struct Batch : MpscNode {
   // first..last through their queue nodes, back to the loop in one push, or
   // drops them if the loop has abandoned the batch.
   static void return_items(WorkItem* first, WorkItem* last);
+
+  // How an executor runs a batch's items one by one (each item is a task).
+  static const TaskRunner kItemRunner;
+
+  // Worker side: collects finished items and hands each run of consecutive
+  // items of one batch back in one push (return_items), so that items travel
+  // to their loop in chains, with at most one wake-up per run.
+  class Returns {
+   public:
+    ~Returns() { flush(); }
+    void add(WorkItem* it) {
+      if (first_ && first_->batch != it->batch) flush();
+      if (first_)
+        last_->next.store(it, std::memory_order_relaxed);
+      else
+        first_ = it;
+      last_ = it;
+    }
+    void flush() {
+      if (first_) return_items(first_, last_);
+      first_ = nullptr;
+    }
+
+   private:
+    WorkItem* first_ = nullptr;
+    WorkItem* last_ = nullptr;
+  };
 
  private:
   void drop_refs(uint32_t n) {

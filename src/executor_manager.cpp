@@ -36,8 +36,9 @@ struct BlockingRequest : LeaseRequest {
 std::shared_ptr<ExecutorManager> ExecutorManager::create(const Config& cfg,
                                                          ExecutorFactory factory) {
   if (!factory) {
-    factory = [](size_t workers, int* err) -> std::shared_ptr<Executor> {
-      return ThreadPoolExecutor::create(workers, err);
+    WorkerHooks hooks{cfg.worker_on_start, cfg.worker_on_stop, cfg.worker_opaque};
+    factory = [hooks](size_t workers, int* err) -> std::shared_ptr<Executor> {
+      return ThreadPoolExecutor::create(workers, hooks, err);
     };
   }
   return std::shared_ptr<ExecutorManager>(new ExecutorManager(cfg, std::move(factory)));
@@ -145,7 +146,7 @@ int ExecutorManager::stop() {
 // the manager never ran).
 void ExecutorManager::retire_all_slots_locked(Aftermath* after) {
   for (auto& slot : slots_) {
-    std::vector<Task*> t = slot->executor->retire();
+    UnstartedTasks t = slot->executor->retire();
     if (after && !t.empty()) after->unstarted.emplace_back(slot->executor, std::move(t));
     retired_.push_back({slot->executor, false});
   }
@@ -225,7 +226,7 @@ void ExecutorManager::retire_slot_locked(size_t index, Aftermath* after) {
   std::shared_ptr<Executor> ex = slots_[index]->executor;
   // Available, so normally nothing is left unstarted; a submission that raced
   // with the release may have been, and still gets its outcome.
-  std::vector<Task*> t = ex->retire();
+  UnstartedTasks t = ex->retire();
   if (!t.empty()) after->unstarted.emplace_back(ex, std::move(t));
   retired_.push_back({ex, true});
   slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(index));
@@ -453,7 +454,7 @@ void ExecutorManager::revoke_locked(Lease* lease, Aftermath* after) {
                          [&](const std::unique_ptr<Slot>& s) { return s->id == lease->slot_id_; });
   if (it != slots_.end()) {
     std::shared_ptr<Executor> ex = (*it)->executor;
-    std::vector<Task*> t = ex->retire();
+    UnstartedTasks t = ex->retire();
     if (!t.empty()) after->unstarted.emplace_back(ex, std::move(t));
     retired_.push_back({ex, false});
     slots_.erase(it);

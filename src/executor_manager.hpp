@@ -108,7 +108,7 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   // (unstarted tasks get WG_ELEASE) and dropping references that may be the
   // manager's last.
   struct Aftermath {
-    std::vector<std::pair<std::shared_ptr<Executor>, std::vector<Task*>>> unstarted;
+    std::vector<std::pair<std::shared_ptr<Executor>, UnstartedTasks>> unstarted;
     std::vector<std::shared_ptr<Lease>> leases;
     void finish();  // hands the unstarted tasks back; call unlocked
   };
@@ -167,7 +167,7 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   std::vector<Retired> retired_;                // to reap
   // Unstarted tasks of executors retired by a call (release), for the
   // housekeeping thread to hand back.
-  std::vector<std::pair<std::shared_ptr<Executor>, std::vector<Task*>>> handback_;
+  std::vector<std::pair<std::shared_ptr<Executor>, UnstartedTasks>> handback_;
   LeaseRequest* wait_head_ = nullptr;
   LeaseRequest* wait_tail_ = nullptr;
   uint64_t waiters_ = 0;

@@ -1,5 +1,5 @@
-// Grinder: creation, lifecycle, submission, cancellation and stats. The loop
-// thread's side is in grinder_loop.cpp.
+// Grinder: creation, lifecycle (start and the two stops), submission,
+// cancellation and stats. The loop thread's side is in grinder_loop.cpp.
 #include "grinder.hpp"
 
 #include <pthread.h>
@@ -7,7 +7,6 @@
 #include <new>
 
 #include "clock.hpp"
-#include "full_barrier.hpp"
 
 namespace wg {
 
@@ -19,6 +18,10 @@ int Grinder::create(const Config& cfg, std::shared_ptr<ExecutorManager> manager,
                     std::string* err) {
   if (config_validate(cfg, err) != WG_OK) return WG_EINVAL;
   bool owns = !manager;
+  if (!owns && (cfg.worker_on_start || cfg.worker_on_stop)) {
+    *err = "worker hooks belong to the shared manager's conf";
+    return WG_EINVAL;
+  }
   if (owns) {
     manager = ExecutorManager::create(cfg);
     if (!manager) return WG_ENOMEM;
@@ -31,18 +34,13 @@ int Grinder::create(const Config& cfg, std::shared_ptr<ExecutorManager> manager,
 
 Grinder::Grinder(const Config& cfg, std::shared_ptr<ExecutorManager> manager, bool owns_manager)
     : cfg_(cfg),
-      max_wait_ns_(seconds_to_ns(cfg.max_wait_seconds)),
-      lease_ns_(seconds_to_ns(cfg.lease_seconds)),
       logger_(cfg.log_fn, cfg.log_opaque),
-      manager_(std::move(manager)),
-      owns_manager_(owns_manager) {
-  producers_.close_and_wait();
-  control_gate_.close_and_wait();
-}
-
-Grinder::~Grinder() {
-  // wg_destroy stopped us; the loop is closed and joined.
-  if (loop_thread_.joinable()) loop_thread_.detach();
+      owns_manager_(owns_manager),
+      admission_(cfg_.max_pending, counters_, mailbox_),
+      delivery_(counters_, logger_),
+      policy_(cfg_, counters_, admission_),
+      dispatcher_(cfg_, std::move(manager), counters_, delivery_, mailbox_, logger_) {
+  control_gate_.close_and_wait();  // closed until started
 }
 
 bool Grinder::on_loop_thread() const { return tls_loop_grinder == this; }
@@ -66,7 +64,7 @@ int Grinder::start() {
   }
   if (rc != WG_OK) return rc;
   control_gate_.open();
-  producers_.open();
+  admission_.open();
   logger_.logf(WG_LOG_INFO, "grinder started: batch_size_threshold %llu, max_wait_seconds %g",
                static_cast<unsigned long long>(cfg_.batch_size_threshold), cfg_.max_wait_seconds);
   return WG_OK;
@@ -74,45 +72,50 @@ int Grinder::start() {
 
 // Starts the manager (if private) and the loop thread; undoes both on failure.
 int Grinder::start_loop() {
+  ExecutorManager& manager = dispatcher_.manager();
   if (owns_manager_) {
-    int rc = manager_->start();
+    int rc = manager.start();
     if (rc != WG_OK) return rc;
-  } else if (!manager_->started()) {
+  } else if (!manager.started()) {
     return WG_ENOTSTARTED;
   }
   if (uv_loop_init(&loop_) != 0) {
-    if (owns_manager_) manager_->stop();
+    if (owns_manager_) manager.stop();
     return WG_ENOMEM;
   }
-  uv_async_init(&loop_, &async_, &Grinder::on_async);
-  uv_timer_init(&loop_, &timer_);
-  async_.data = this;
-  timer_.data = this;
+  uv_async_init(&loop_, &mailbox_.async, &Grinder::on_async);
+  mailbox_.async.data = this;
+  timer_.init(&loop_, &Grinder::on_timer, this);
   closing_ = false;
-  timer_due_ns_ = 0;
+  policy_.reset();
   stop_request_.store(kNoStop, std::memory_order_relaxed);
-  wake_flag_.store(false, std::memory_order_relaxed);
+  mailbox_.wake_flag.store(false, std::memory_order_relaxed);
   try {
     loop_thread_ = std::thread([this] { loop_main(); });
   } catch (const std::system_error&) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&mailbox_.async), nullptr);
+    timer_.close();
     uv_run(&loop_, UV_RUN_DEFAULT);
     uv_loop_close(&loop_);
-    if (owns_manager_) manager_->stop();
+    if (owns_manager_) manager.stop();
     return WG_ENOMEM;
   }
   return WG_OK;
+}
+
+// Wakes the loop for a stop or a sweep, unless it has closed.
+void Grinder::wake_for_control() {
+  if (control_gate_.enter()) {
+    mailbox_.wake();
+    control_gate_.leave();
+  }
 }
 
 void Grinder::request_stop(StopRequest mode) {
   uint32_t cur = stop_request_.load(std::memory_order_acquire);
   while (cur < mode && !stop_request_.compare_exchange_weak(cur, mode, std::memory_order_acq_rel)) {
   }
-  if (control_gate_.enter()) {
-    wake();
-    control_gate_.leave();
-  }
+  wake_for_control();
 }
 
 int Grinder::stop(bool cancel) {
@@ -129,12 +132,12 @@ int Grinder::stop(bool cancel) {
   lifecycle_.store(kLifecycleStopping, std::memory_order_release);
   lk.unlock();
 
-  producers_.close_and_wait();  // from here on no producer can push
+  admission_.close_and_wait();  // from here on no producer can push
   logger_.logf(WG_LOG_INFO, "grinder stopping (%s)", cancel ? "cancel" : "drain");
   request_stop(cancel ? kCancelStop : kDrainStop);
   loop_thread_.join();
   uv_loop_close(&loop_);
-  if (owns_manager_) manager_->stop();
+  if (owns_manager_) dispatcher_.manager().stop();
 
   lk.lock();
   lifecycle_.store(kLifecycleStopped, std::memory_order_release);
@@ -151,74 +154,46 @@ void Grinder::loop_main() {
   tls_loop_grinder = nullptr;
 }
 
-void Grinder::wake() {
-  full_barrier();
-  if (!wake_flag_.load(std::memory_order_seq_cst) &&
-      !wake_flag_.exchange(true, std::memory_order_seq_cst))
-    uv_async_send(&async_);
-}
-
 int Grinder::submit(WorkItem* it) {
-  ProducerShards::Shard* shard = producers_.enter();
-  if (!shard) {
-    counters_.rejected.fetch_add(1, std::memory_order_relaxed);
-    return lifecycle_.load(std::memory_order_acquire) == kLifecycleStopping ? WG_ESTOPPING
-                                                                            : WG_ENOTSTARTED;
-  }
-  if (cfg_.max_pending > 0 &&
-      counters_.pending_slots.fetch_add(1, std::memory_order_acq_rel) >= cfg_.max_pending) {
-    counters_.pending_slots.fetch_sub(1, std::memory_order_acq_rel);
-    ProducerShards::leave(shard);
-    counters_.rejected.fetch_add(1, std::memory_order_relaxed);
-    return WG_EFULL;
-  }
-  if (it->is_future()) {
+  if (it->is_future()) {  // before the push: the outcome may follow at once
     it->extras->grinder = this;
     ref();
   }
-  // Only an item that may be the oldest pending one reads the clock here. The
-  // others are stamped by the loop when it takes them, a few microseconds
-  // later (never earlier, so no flush comes early); under a flood that saves
-  // a clock read per item.
-  shard->submitted.fetch_add(1, std::memory_order_acq_rel);
-  if (oldest_ns_.load(std::memory_order_relaxed) == 0) {
-    it->submit_ns = now_ns();
-    uint64_t zero = 0;
-    oldest_ns_.compare_exchange_strong(zero, it->submit_ns, std::memory_order_relaxed);
+  int rc = admission_.admit(it);
+  if (rc == WG_OK) return WG_OK;
+  if (it->is_future()) {
+    it->extras->grinder = nullptr;
+    unref();
   }
-  shard->inbound.push(it);
-  wake();
-  ProducerShards::leave(shard);
-  return WG_OK;
+  if (rc != Admission::kClosed) return rc;
+  return lifecycle_.load(std::memory_order_acquire) == kLifecycleStopping ? WG_ESTOPPING
+                                                                          : WG_ENOTSTARTED;
 }
 
 int Grinder::cancel(WorkItem* it) {
-  uint8_t st = it->state.load(std::memory_order_acquire);
+  uint8_t st;
   do {
+    st = it->state.load(std::memory_order_acquire);
     if (st == kFinished || st == kCancelled) return WG_EALREADY;
-  } while (!it->state.compare_exchange_weak(st, kCancelled, std::memory_order_acq_rel));
-  it->set_outcome(WG_ECANCELED, 0, nullptr);
+  } while (!it->try_transition(st, kCancelled));
   if (st == kQueued) {
     counters_.cancelled_pending.fetch_add(1, std::memory_order_acq_rel);
-    if (cfg_.max_pending > 0) counters_.pending_slots.fetch_sub(1, std::memory_order_acq_rel);
+    admission_.release_slots(1);
     // Let the loop drop it from the pending queue and re-aim its timer.
     sweep_request_.store(true, std::memory_order_release);
-    if (control_gate_.enter()) {
-      wake();
-      control_gate_.leave();
-    }
+    wake_for_control();
   } else {
     counters_.cancelled_inflight.fetch_add(1, std::memory_order_acq_rel);
   }
   if (logger_.enabled())
     logger_.logf(WG_LOG_DEBUG, "item%s%s cancelled %s", it->owner() ? " of " : "",
                  it->owner() ? it->owner() : "", st == kQueued ? "while pending" : "in flight");
-  if (it->is_future()) it->publish_future();
+  delivery_.deliver_cancelled(it);
   return WG_OK;
 }
 
 void Grinder::stats(wg_stats_t* out) const {
-  GrinderCounters::Snapshot s = counters_.snapshot(producers_);
+  GrinderCounters::Snapshot s = counters_.snapshot(admission_.producers());
   int state = lifecycle_.load(std::memory_order_acquire);
   out->started = state == kLifecycleRunning || state == kLifecycleStopping;
   out->stopping = state == kLifecycleStopping;
@@ -226,7 +201,7 @@ void Grinder::stats(wg_stats_t* out) const {
   out->batch_size_threshold = cfg_.batch_size_threshold;
   out->max_wait_seconds = cfg_.max_wait_seconds;
   out->lease_seconds = cfg_.lease_seconds;
-  uint64_t oldest = oldest_ns_.load(std::memory_order_acquire);
+  uint64_t oldest = admission_.oldest_ns();
   uint64_t now = now_ns();
   out->oldest_wait_seconds = (s.pending > 0 && oldest != 0 && now > oldest)
                                  ? ns_to_seconds(static_cast<int64_t>(now - oldest))

@@ -1,19 +1,24 @@
 // Grinder: batches submitted items and runs each batch on a leased executor.
+// It is the facade over its rooms, and owns the loop thread and the two
+// kinds of stop:
+// - Admission (admission.*): producers' shards, max_pending. Any thread.
+// - BatchPolicy (batch_policy.*): the pending queue; which items form the
+//   next batch, and when. Loop thread.
+// - Dispatcher (dispatcher.*): batches in flight, their leases and executors.
+//   Loop thread; workers and the manager reach it through the LoopMailbox.
+// - Delivery (delivery.*): outcomes to done callbacks, futures, dispose.
+// - FlushTimer (flush_timer.*): the max-wait timer. Loop thread.
+// docs/architecture.md walks an item through them.
 //
 // Threads and ownership
-// - Producers (any thread): submit() enters the thread's shard of producers_
-//   (gate, submitted count, inbound queue), pushes there, and wakes the loop only
-//   when the wake flag goes from clear to set.
-// - The loop thread (loop_main) owns loop_, the uv handles, pending_,
-//   batches_ and every "loop-owned" field below. It drains the inbound queues,
-//   completions_ and grants_ on each wake-up, dispatches batches, and calls
-//   `done` callbacks.
-// - Workers return items through their batch's gate into completions_.
-// - The manager serves a queued lease request (under its lock) by pushing the
-//   batch into grants_ and waking the loop.
-// - Cancellers (future holders, any thread) decide an item's outcome by CAS
-//   and bump the cancel counters; they hold a grinder reference.
-// - start/stop are serialized by lifecycle_mu_ (never taken per item).
+// - Producers (any thread) go through admission_ only.
+// - The loop thread (loop_main) owns loop_, closing_, policy_, dispatcher_
+//   and timer_; it runs grinder_loop.cpp.
+// - Cancellers (future holders, any thread) decide an item's outcome by its
+//   state transition and bump the cancel counters; they hold a grinder
+//   reference.
+// - start/stop are serialized by lifecycle_mu_ (never taken per item); no
+//   user code (log callback) and no manager call runs under it.
 // The Grinder is reference counted: the handle, plus one per live future.
 #pragma once
 
@@ -25,15 +30,17 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
-#include "batch.hpp"
+#include "admission.hpp"
+#include "batch_policy.hpp"
 #include "config.hpp"
+#include "delivery.hpp"
+#include "dispatcher.hpp"
 #include "executor_manager.hpp"
+#include "flush_timer.hpp"
 #include "grinder_counters.hpp"
 #include "logger.hpp"
-#include "mpsc_queue.hpp"
-#include "pending_queue.hpp"
+#include "loop_mailbox.hpp"
 #include "rundown_gate.hpp"
 #include "work_item.hpp"
 
@@ -53,6 +60,8 @@ class Grinder {
   int start();
   int stop(bool cancel);
 
+  // Submissions to a grinder with a batch function carry no work function.
+  bool has_batch_fn() const { return cfg_.batch_fn != nullptr; }
   // Takes `it` over on WG_OK; on error the caller still owns it.
   int submit(WorkItem* it);
   // Counts a submission call refused before an item existed.
@@ -74,79 +83,48 @@ class Grinder {
   };
   enum StopRequest : uint32_t { kNoStop, kDrainStop, kCancelStop };
 
-  friend struct Batch;
   Grinder(const Config& cfg, std::shared_ptr<ExecutorManager> manager, bool owns_manager);
-  ~Grinder();
+  ~Grinder() = default;
 
   int start_loop();
-  void wake();
   void request_stop(StopRequest mode);
+  void wake_for_control();
   void loop_main();
 
   // Loop thread (grinder_loop.cpp).
   static void on_async(uv_async_t* h);
   static void on_timer(uv_timer_t* h);
-  static void on_lease_served(LeaseRequest* req, int status, std::shared_ptr<Lease> lease);
   void on_wake();
-  void take_inbound();
-  void take_grants();
-  void take_completions();
   void dispatch_ready();
-  bool dispatch_batch();
-  void run_batch(Batch* b);
-  void item_returned(Batch* b, WorkItem* it);
-  void finish_batch(Batch* b);
-  void free_left_batches(bool wait);
-  void fail_unsubmitted(Batch* b, WorkItem* it, int status);
-  void deliver(WorkItem* it);
-  void cancel_everything();
-  bool cancel_dispatched(WorkItem* it);
-  void deliver_cancelled(WorkItem* it);
   void advance_stop();
+  void close_loop();
   void rearm_timer();
-  void publish_oldest();
-  void drop_cancelled_front();
-  size_t live_pending_in_queue() const;
-  void remove_batch(Batch* b);
 
   const Config cfg_;
-  const uint64_t max_wait_ns_;
-  const uint64_t lease_ns_;
   const Logger logger_;
-  std::shared_ptr<ExecutorManager> manager_;
   const bool owns_manager_;
   std::atomic<uint64_t> refs_{1};
 
-  // Shared between threads.
-  alignas(64) std::atomic<bool> wake_flag_{false};
-  MpscQueue completions_;
-  MpscQueue grants_;
   GrinderCounters counters_;
-  alignas(64) std::atomic<uint64_t> oldest_ns_{0};  // submit time of the oldest pending item
-  std::atomic<uint32_t> stop_request_{kNoStop};
-  std::atomic<bool> sweep_request_{false};
-  std::atomic<int> lifecycle_{kLifecycleStopped};
-  ProducerShards producers_;
-  RundownGate control_gate_{false};  // stop escalation and sweep wake-ups
+  LoopMailbox mailbox_;
+  Admission admission_;
+  Delivery delivery_;
+  BatchPolicy policy_;
+  Dispatcher dispatcher_;
+  FlushTimer timer_;
 
-  // start/stop. lifecycle_mu_ only guards the state transitions; no user code
-  // (log callback) and no manager call runs under it.
+  // Requests to the loop from other threads.
+  std::atomic<uint32_t> stop_request_{kNoStop};
+  std::atomic<bool> sweep_request_{false};  // items were cancelled while pending
+  RundownGate control_gate_{false};         // no stop or sweep wake-up reaches a closed loop
+
+  std::atomic<int> lifecycle_{kLifecycleStopped};
   std::mutex lifecycle_mu_;
   std::condition_variable lifecycle_cv_;
   std::thread loop_thread_;
 
   // Loop-owned.
   uv_loop_t loop_;
-  uv_async_t async_;
-  uv_timer_t timer_;
-  PendingQueue pending_;
-  std::vector<Batch*> batches_;
-  std::vector<Batch*> leaving_batches_;  // finished; a worker may still be in the gate
-  uint64_t timer_due_ns_ = 0;
-  // Items cancelled while pending that the loop has dropped so far; with
-  // counters_.cancelled_pending it tells how many dead items pending_ holds.
-  uint64_t cancelled_dropped_ = 0;
-  uint64_t next_batch_id_ = 1;
   bool closing_ = false;
 };
 

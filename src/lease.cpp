@@ -6,10 +6,10 @@
 
 namespace wg {
 
-int Lease::submit_many(Task* const* tasks, size_t n, size_t* accepted) {
+int Lease::submit_many(const TaskRunner* runner, Task* const* tasks, size_t n, size_t* accepted) {
   *accepted = 0;
   if (state() != kActive || now_ns() >= hard_ns_) return WG_ELEASE;
-  return executor_->submit_many(tasks, n, accepted);
+  return executor_->submit_many(runner, tasks, n, accepted);
 }
 
 int Lease::release() { return manager_->release(this); }

@@ -34,7 +34,7 @@ class Lease {
 
   // Submits tasks through the lease (see Executor::submit_many). WG_ELEASE
   // once the hard expiry has passed or the lease was released or revoked.
-  int submit_many(Task* const* tasks, size_t n, size_t* accepted);
+  int submit_many(const TaskRunner* runner, Task* const* tasks, size_t n, size_t* accepted);
 
   // Returns the executor to the manager. WG_OK, or WG_ELEASE if the lease had
   // already been revoked or released.

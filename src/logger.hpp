@@ -36,7 +36,6 @@ class LogLines {
   LogLines(const LogLines&) = delete;
   LogLines& operator=(const LogLines&) = delete;
 
-  bool enabled() const { return logger_.enabled(); }
   void addf(int level, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
   void flush() {
     std::vector<std::pair<int, std::string>> lines;

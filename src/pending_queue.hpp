@@ -41,14 +41,6 @@ class PendingQueue {
     return it;
   }
 
-  // Moves `it`, which follows `prev` (not nullptr), to the front.
-  void move_to_front(WorkItem* prev, WorkItem* it) {
-    prev->next.store(it->next.load(std::memory_order_relaxed), std::memory_order_relaxed);
-    if (tail_ == it) tail_ = prev;
-    it->next.store(head_, std::memory_order_relaxed);
-    head_ = it;
-  }
-
   // Drops cancelled items from the head; returns how many.
   size_t sweep_front() {
     size_t dropped = 0;
@@ -62,26 +54,15 @@ class PendingQueue {
   // Drops every cancelled item; returns how many.
   size_t compact() {
     size_t before = size_;
-    WorkItem* keep_head = nullptr;
-    WorkItem* keep_tail = nullptr;
-    size_t kept = 0;
+    PendingQueue kept;
     while (WorkItem* it = pop_front()) {
-      if (it->state.load(std::memory_order_acquire) != kQueued) {
+      if (it->state.load(std::memory_order_acquire) != kQueued)
         it->leave_pipeline();
-        continue;
-      }
-      it->next.store(nullptr, std::memory_order_relaxed);
-      if (keep_tail)
-        keep_tail->next.store(it, std::memory_order_relaxed);
       else
-        keep_head = it;
-      keep_tail = it;
-      ++kept;
+        kept.push_back(it);
     }
-    head_ = keep_head;
-    tail_ = keep_tail;
-    size_ = kept;
-    return before - kept;
+    *this = kept;
+    return before - size_;
   }
 
  private:

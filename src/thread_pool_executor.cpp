@@ -12,8 +12,9 @@
 
 namespace wg {
 
-std::shared_ptr<ThreadPoolExecutor> ThreadPoolExecutor::create(size_t workers, int* err) {
-  std::shared_ptr<ThreadPoolExecutor> ex(new (std::nothrow) ThreadPoolExecutor());
+std::shared_ptr<ThreadPoolExecutor> ThreadPoolExecutor::create(size_t workers,
+                                                               const WorkerHooks& hooks, int* err) {
+  std::shared_ptr<ThreadPoolExecutor> ex(new (std::nothrow) ThreadPoolExecutor(hooks));
   if (!ex) {
     *err = WG_ENOMEM;
     return nullptr;
@@ -25,6 +26,7 @@ std::shared_ptr<ThreadPoolExecutor> ThreadPoolExecutor::create(size_t workers, i
       ex->workers_[i].thread = std::thread([self = ex, i] { self->worker_main(i); });
     } catch (const std::system_error&) {
       ex->retired_ = true;  // the threads started so far exit at once
+      ex->revoked_.store(true, std::memory_order_release);
       *err = WG_ENOMEM;
       return nullptr;  // ~ThreadPoolExecutor runs when they have exited, and joins them
     }
@@ -47,7 +49,8 @@ ThreadPoolExecutor::~ThreadPoolExecutor() {
   }
 }
 
-int ThreadPoolExecutor::submit_many(Task* const* tasks, size_t n, size_t* accepted) {
+int ThreadPoolExecutor::submit_many(const TaskRunner* runner, Task* const* tasks, size_t n,
+                                    size_t* accepted) {
   *accepted = 0;
   if (n == 0) return WG_OK;
   TaskRange* r = new (std::nothrow) TaskRange();
@@ -56,6 +59,7 @@ int ThreadPoolExecutor::submit_many(Task* const* tasks, size_t n, size_t* accept
     delete r;
     return WG_ENOMEM;
   }
+  r->runner = runner;
   r->tasks.reset(copy);
   std::memcpy(copy, tasks, n * sizeof(Task*));
   r->n = n;
@@ -98,6 +102,7 @@ void ThreadPoolExecutor::drop_exhausted_head_locked() {
 
 void ThreadPoolExecutor::worker_main(size_t index) {
   pthread_setname_np(pthread_self(), "wg-worker");
+  if (hooks_.on_start) hooks_.on_start(hooks_.opaque);
   std::unique_lock<std::mutex> lk(mu_);
   for (;;) {
     drop_exhausted_head_locked();
@@ -117,6 +122,8 @@ void ThreadPoolExecutor::worker_main(size_t index) {
     workers_[index].busy = false;
     if (--r->holders == 0 && r->unlinked) delete r;
   }
+  lk.unlock();
+  if (hooks_.on_stop) hooks_.on_stop(hooks_.opaque);
 }
 
 // Claims tasks from `r` and runs them. A claim grows (up to kMaxClaim) while
@@ -135,8 +142,7 @@ void ThreadPoolExecutor::run_claimed(TaskRange* r) {
     if (i >= r->n) return;
     size_t k = std::min(claim, r->n - i);
     uint64_t t0 = now_ns();
-    run_tasks(&r->tasks[i], k, WG_OK);
-    task_done(k);
+    run_tasks(r->runner, &r->tasks[i], k, WG_OK, &revoked_);
     uint64_t took = now_ns() - t0;
     size_t left = r->n > i + k ? r->n - i - k : 0;
     claim = took < kQuickClaimNs ? std::min(claim * 2, kMaxClaim) : std::max<size_t>(claim / 2, 1);
@@ -144,14 +150,18 @@ void ThreadPoolExecutor::run_claimed(TaskRange* r) {
   }
 }
 
-std::vector<Task*> ThreadPoolExecutor::retire() {
-  std::vector<Task*> unstarted;
+UnstartedTasks ThreadPoolExecutor::retire() {
+  UnstartedTasks unstarted;
   {
     std::lock_guard<std::mutex> lk(mu_);
     retired_ = true;
+    revoked_.store(true, std::memory_order_release);
     for (TaskRange* r = head_; r; r = r->link) {
       size_t k = r->next.exchange(r->n, std::memory_order_acq_rel);
-      for (size_t i = k; i < r->n; ++i) unstarted.push_back(r->tasks[i]);
+      if (k >= r->n) continue;
+      if (unstarted.empty() || unstarted.back().first != r->runner)
+        unstarted.emplace_back(r->runner, std::vector<Task*>());
+      unstarted.back().second.insert(unstarted.back().second.end(), &r->tasks[k], &r->tasks[r->n]);
     }
     drop_exhausted_head_locked();
   }

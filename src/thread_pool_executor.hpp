@@ -1,7 +1,8 @@
 // ThreadPoolExecutor: a fixed pool of worker threads. A submission is one
 // TaskRange; workers claim its tasks with an atomic index, a few at a time
 // when they are quick, so handing a batch over costs one lock, not one per
-// task.
+// task. Each worker runs the user's worker hooks: on_start before its first
+// task, on_stop as it exits (retired, revoked or stopped), once each.
 //
 // Threads: submit_many, retire and reap may be called from any thread. The
 // range list, retired flag and worker records are guarded by mu_; each
@@ -16,23 +17,33 @@
 #include <vector>
 
 #include "executor.hpp"
+#include "workgrinder/workgrinder.h"
 
 namespace wg {
+
+struct WorkerHooks {
+  wg_worker_fn on_start = nullptr;
+  wg_worker_fn on_stop = nullptr;
+  void* opaque = nullptr;
+};
 
 class ThreadPoolExecutor : public Executor,
                            public std::enable_shared_from_this<ThreadPoolExecutor> {
  public:
   // Starts `workers` threads. Returns nullptr and sets *err (WG_ENOMEM) if a
   // thread could not be created.
-  static std::shared_ptr<ThreadPoolExecutor> create(size_t workers, int* err);
+  static std::shared_ptr<ThreadPoolExecutor> create(size_t workers, const WorkerHooks& hooks,
+                                                    int* err);
   ~ThreadPoolExecutor() override;
 
-  int submit_many(Task* const* tasks, size_t n, size_t* accepted) override;
-  std::vector<Task*> retire() override;
+  int submit_many(const TaskRunner* runner, Task* const* tasks, size_t n,
+                  size_t* accepted) override;
+  UnstartedTasks retire() override;
   void reap() override;
 
  private:
   struct TaskRange {
+    const TaskRunner* runner = nullptr;
     std::unique_ptr<Task*[]> tasks;
     size_t n = 0;
     std::atomic<size_t> next{0};  // claim index; may run past n
@@ -45,11 +56,13 @@ class ThreadPoolExecutor : public Executor,
     bool busy = false;  // inside a task range (mu_)
   };
 
-  ThreadPoolExecutor() = default;
+  explicit ThreadPoolExecutor(const WorkerHooks& hooks) : hooks_(hooks) {}
   void worker_main(size_t index);
   void drop_exhausted_head_locked();
   void run_claimed(TaskRange* r);
 
+  const WorkerHooks hooks_;
+  std::atomic<bool> revoked_{false};  // set by retire(); runners check it per task
   std::mutex mu_;
   std::condition_variable cv_;
   TaskRange* head_ = nullptr;

@@ -71,21 +71,20 @@ void WorkItem::unref() {
   if (g) g->unref();
 }
 
-void WorkItem::execute(int run_status) {
-  uint8_t expected = kDispatched;
-  if (run_status == WG_OK) {
-    if (state.compare_exchange_strong(expected, kRunning, std::memory_order_acq_rel)) {
-      void* res = nullptr;
-      int code = fn(arg, &res);
-      expected = kRunning;
-      if (state.compare_exchange_strong(expected, kFinished, std::memory_order_acq_rel))
-        set_outcome(code == 0 ? WG_OK : WG_EWORK, code, res);
-      else
-        dispose_result(res);  // cancelled while running
-    }
-  } else if (state.compare_exchange_strong(expected, kFinished, std::memory_order_acq_rel)) {
-    set_outcome(run_status, 0, nullptr);
+void WorkItem::execute(int run_status, const std::atomic<bool>* revoked) {
+  if (run_status == WG_OK && revoked && revoked->load(std::memory_order_acquire))
+    run_status = WG_ELEASE;
+  if (run_status != WG_OK) {
+    if (try_transition(kDispatched, kFinished)) set_outcome(run_status, 0, nullptr);
+    return;
   }
+  if (!try_transition(kDispatched, kRunning)) return;  // cancelled before it started
+  void* res = nullptr;
+  int code = fn(arg, &res);
+  if (try_transition(kRunning, kFinished))
+    set_outcome(code == 0 ? WG_OK : WG_EWORK, code, res);
+  else
+    dispose_result(res);  // cancelled while running
 }
 
 // The caller holds a reference (the pipeline's, or the canceller's handle),
@@ -101,8 +100,11 @@ void WorkItem::publish_future() {
     extras->release_arg(arg, extras->dispose_opaque);
 }
 
+// One registration wins the claim bit; it writes the callback, then announces
+// it. Whichever of this and publish_future sets its bit second makes the call
+// (it sees the other's bit), so the callback runs exactly once.
 int WorkItem::on_ready(wg_ready_fn fn_, void* opaque_) {
-  if (flags.load(std::memory_order_acquire) & kHasNotify) return WG_EINVAL;
+  if (flags.fetch_or(kNotifyClaimed, std::memory_order_acq_rel) & kNotifyClaimed) return WG_EINVAL;
   ready_fn = fn_;
   opaque = opaque_;
   uint32_t old = flags.fetch_or(kHasNotify, std::memory_order_acq_rel);

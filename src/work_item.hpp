@@ -13,11 +13,13 @@
 // holds a reference on its grinder so that cancel and wait never touch freed
 // memory.
 //
-// The outcome is decided once, by whoever wins the CAS on `state` into
-// kFinished (a worker, or the loop for an item that was never submitted) or
-// kCancelled (a canceller, or the loop at a cancelling stop). Only the winner
-// writes the outcome fields; a work result that arrives after a cancel is
-// disposed.
+// State: kQueued -> kDispatched -> kRunning -> kFinished, or -> kCancelled
+// from any of the first three; every move goes through try_transition (a
+// compare-and-swap), and the outcome is decided once, by whoever wins the move
+// into kFinished (a worker, or the loop for an item that was never submitted)
+// or kCancelled (a canceller, or the loop at a cancelling stop). Only the
+// winner writes the outcome fields; a work result that arrives after a cancel
+// is disposed.
 #pragma once
 
 #include <atomic>
@@ -45,14 +47,15 @@ struct ItemExtras {
 
 struct WorkItem : MpscNode, Task {
   // Flags.
-  static constexpr uint32_t kReady = 1;          // outcome published
-  static constexpr uint32_t kWaiter = 2;         // a thread sleeps on flags
-  static constexpr uint32_t kReleased = 4;       // the user gave up the handle
-  static constexpr uint32_t kPipelineLeft = 8;   // release_arg waits for the outcome
-  static constexpr uint32_t kHasNotify = 16;     // ready_fn is set
-  static constexpr uint32_t kPublished = 32;     // publish_future has finished its calls
-  static constexpr uint32_t kFuture = 64;        // wg_enqueue / wg_submit_wait item
-  static constexpr uint32_t kResultTaken = 128;  // the handle owner received the result
+  static constexpr uint32_t kReady = 1;            // outcome published
+  static constexpr uint32_t kWaiter = 2;           // a thread sleeps on flags
+  static constexpr uint32_t kReleased = 4;         // the user gave up the handle
+  static constexpr uint32_t kPipelineLeft = 8;     // release_arg waits for the outcome
+  static constexpr uint32_t kHasNotify = 16;       // ready_fn is set
+  static constexpr uint32_t kPublished = 32;       // publish_future has finished its calls
+  static constexpr uint32_t kFuture = 64;          // wg_enqueue / wg_submit_wait item
+  static constexpr uint32_t kResultTaken = 128;    // the handle owner received the result
+  static constexpr uint32_t kNotifyClaimed = 256;  // an on_ready registration won
 
   wg_work_fn fn = nullptr;
   void* arg = nullptr;
@@ -77,6 +80,13 @@ struct WorkItem : MpscNode, Task {
   // Frees an item that was never accepted (no grinder reference taken).
   void discard();
   void unref();
+
+  // The one way an item's state moves: from `from` to `to`, if it still is
+  // `from`. Whoever wins a move into kFinished or kCancelled writes the
+  // outcome.
+  bool try_transition(uint8_t from, uint8_t to) {
+    return state.compare_exchange_strong(from, to, std::memory_order_acq_rel);
+  }
 
   bool is_future() const { return flags.load(std::memory_order_relaxed) & kFuture; }
   const char* owner() const { return extras ? extras->owner : nullptr; }
@@ -106,8 +116,10 @@ struct WorkItem : MpscNode, Task {
     if (res && extras && extras->dispose) extras->dispose(res, extras->dispose_opaque);
   }
 
-  // Runs the work on a worker (status WG_OK) or records why it never ran.
-  void execute(int run_status);
+  // Runs the work on a worker (status WG_OK) or records why it never ran
+  // (WG_ELEASE also once *revoked is true: claimed work never starts after
+  // its executor was retired).
+  void execute(int run_status, const std::atomic<bool>* revoked);
 
   // Makes a future's outcome visible to waiters (after the outcome is written).
   void publish_future();

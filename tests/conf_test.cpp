@@ -100,8 +100,14 @@ TEST(Conf, OwnerPrefixMustBeShortAndNonEmpty) {
   wg_conf_t* c = wg_conf_new();
   std::string msg;
   EXPECT_EQ(set(c, "owner_prefix", "", &msg), WG_EINVAL);
-  EXPECT_EQ(msg, "owner_prefix must be 1 to 48 characters");
+  EXPECT_EQ(msg, "owner_prefix must be 1 to 48 bytes");
   EXPECT_EQ(set(c, "owner_prefix", std::string(49, 'x').c_str(), &msg), WG_EINVAL);
+  EXPECT_EQ(set(c, "owner_prefix", std::string(48, 'x').c_str(), &msg), WG_OK);
+  // Bytes, not characters: 24 two-byte characters fit, 25 don't.
+  std::string two_byte;
+  for (int i = 0; i < 24; ++i) two_byte += "\xc3\xa9";  // U+00E9
+  EXPECT_EQ(set(c, "owner_prefix", two_byte.c_str(), &msg), WG_OK);
+  EXPECT_EQ(set(c, "owner_prefix", (two_byte + "\xc3\xa9").c_str(), &msg), WG_EINVAL);
   EXPECT_EQ(set(c, "owner_prefix", "ingest", &msg), WG_OK);
   wg_conf_destroy(c);
 }
@@ -109,8 +115,10 @@ TEST(Conf, OwnerPrefixMustBeShortAndNonEmpty) {
 TEST(Conf, UnknownKeysAreRejectedByName) {
   wg_conf_t* c = wg_conf_new();
   std::string msg;
-  EXPECT_EQ(set(c, "batch_size", "3", &msg), WG_EINVAL);
+  EXPECT_EQ(set(c, "batch_size", "3", &msg), WG_ENOKEY);
   EXPECT_EQ(msg, "unknown configuration key \"batch_size\"");
+  // A known key with a bad value stays WG_EINVAL.
+  EXPECT_EQ(set(c, "batch_size_threshold", "x", &msg), WG_EINVAL);
   wg_conf_destroy(c);
 }
 
@@ -145,17 +153,19 @@ TEST(Conf, CreationChecksKeysTogether) {
   wg_conf_destroy(c);
 }
 
-TEST(Conf, DefaultsAreLeasepools) {
+// Defaults for a native library (issue 15): a lone item waits 2 ms, not
+// leasepool's 10 s; the lease length is leasepool's.
+TEST(Conf, DefaultsAreNative) {
   wg_grinder_t* g = wgtest::make_grinder({}, nullptr, false);
   wg_stats_t s = wgtest::stats_of(g);
-  EXPECT_EQ(s.batch_size_threshold, 20u);
-  EXPECT_EQ(s.max_wait_seconds, 10.0);
+  EXPECT_EQ(s.batch_size_threshold, 64u);
+  EXPECT_EQ(s.max_wait_seconds, 0.002);
   EXPECT_EQ(s.lease_seconds, 60.0);
   EXPECT_EQ(wg_destroy(g), WG_OK);
   // A NULL conf means every default.
   char err[64];
   ASSERT_EQ(wg_create(&g, nullptr, nullptr, err, sizeof err), WG_OK);
-  EXPECT_EQ(wgtest::stats_of(g).batch_size_threshold, 20u);
+  EXPECT_EQ(wgtest::stats_of(g).batch_size_threshold, 64u);
   EXPECT_EQ(wg_destroy(g), WG_OK);
 }
 
@@ -175,6 +185,36 @@ TEST(Version, NumbersAndNamesAgree) {
   EXPECT_EQ(WG_EINVAL, -1);
   EXPECT_EQ(WG_ELEASE, -10);
   EXPECT_EQ(WG_EUNAVAILABLE, -11);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Status, OneMapDrivesCodesNamesAndTexts) {
+  struct Entry {
+    int code;
+    const char* name;
+    const char* text;
+  };
+  const Entry all[] = {
+#define WGTEST_STATUS_ENTRY(name, code, text) {code, "WG_" #name, text},
+      WG_STATUS_MAP(WGTEST_STATUS_ENTRY)
+#undef WGTEST_STATUS_ENTRY
+  };
+  // 0, -1, ..., -13 in order: none missing, none renumbered.
+  ASSERT_EQ(sizeof all / sizeof all[0], 14u);
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) {
+    EXPECT_EQ(all[i].code, -static_cast<int>(i));
+    EXPECT_STREQ(wg_err_name(all[i].code), all[i].name);
+    EXPECT_STREQ(wg_strerror(all[i].code), all[i].text);
+  }
+  static_assert(WG_ENOKEY == -13, "status codes are part of the ABI");
+  static_assert(WG_OK == 0 && WG_EALREADY == -12, "status codes are part of the ABI");
+  EXPECT_STREQ(wg_err_name(WG_ENOKEY), "WG_ENOKEY");
+  EXPECT_STREQ(wg_strerror(WG_ENOKEY), "unknown configuration key");
+  EXPECT_STREQ(wg_err_name(-14), "WG_UNKNOWN");
+  EXPECT_STREQ(wg_strerror(1), "unknown error");
 }
 
 }  // namespace

@@ -200,3 +200,89 @@ TEST(CppWrapper, FuturesSurviveMovesIntoContainers) {
 }
 
 }  // namespace
+
+namespace {
+
+struct Event {
+  int producer;
+  int seq;
+};
+
+// Typed args and results, one handler call per batch, every caller its own
+// outcome.
+TEST(CppBatchGrinder, TypedItemsAndOutcomes) {
+  std::atomic<int> calls{0};
+  wg::BatchGrinder<Event, long> g(
+      wg::Conf{{"batch_size_threshold", "8"}, {"max_wait_seconds", "60"}},
+      [&](std::vector<wg::BatchItem<Event, long>>& items) {
+        ++calls;
+        EXPECT_EQ(items.size(), 8u);
+        for (auto& it : items) {
+          if (it.arg().seq == 3)
+            it.fail(7);
+          else if (it.arg().seq != 5)  // 5 stays unset: long{} = 0
+            it.set(it.arg().producer * 100L + it.arg().seq);
+        }
+        EXPECT_THROW(items[0].set(1), wg::Error);  // decided twice
+      });
+  g.start();
+  std::vector<std::future<long>> fs;
+  for (int i = 0; i < 7; ++i) fs.push_back(g.submit(Event{1, i}));
+  wg::Future<long> last = g.enqueue(Event{1, 7});
+  for (int i = 0; i < 7; ++i) {
+    if (i == 3) {
+      try {
+        fs[i].get();
+        ADD_FAILURE() << "item 3 should have failed";
+      } catch (const wg::Error& e) {
+        EXPECT_EQ(e.status(), WG_EWORK);
+      }
+    } else {
+      EXPECT_EQ(fs[i].get(), i == 5 ? 0 : 100 + i);
+    }
+  }
+  EXPECT_EQ(last.get(), 107);
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(g.stats().batches, 1u);
+}
+
+// An exception escaping the handler fails every unset item with it.
+TEST(CppBatchGrinder, ExceptionFailsUnsetItems) {
+  wg::BatchGrinder<std::string, std::string> g(
+      wg::Conf{{"batch_size_threshold", "3"}, {"max_wait_seconds", "60"}},
+      [](std::vector<wg::BatchItem<std::string, std::string>>& items) {
+        items[0].set(items[0].arg() + "!");
+        throw std::runtime_error("commit failed");
+      });
+  g.start();
+  auto a = g.submit("a");
+  auto b = g.submit("b");
+  auto c = g.enqueue("c");
+  EXPECT_EQ(a.get(), "a!");
+  EXPECT_THROW(
+      {
+        try {
+          b.get();
+        } catch (const std::runtime_error& e) {
+          EXPECT_STREQ(e.what(), "commit failed");
+          throw;
+        }
+      },
+      std::runtime_error);
+  EXPECT_THROW(c.get(), std::runtime_error);
+}
+
+TEST(CppBatchGrinder, SubmitWaitAndVoidResults) {
+  std::atomic<int> sum{0};
+  wg::BatchGrinder<int, void> g(wg::Conf{{"batch_size_threshold", "1"}},
+                                [&](std::vector<wg::BatchItem<int, void>>& items) {
+                                  for (auto& it : items) sum += it.arg();
+                                });
+  g.start();
+  for (int i = 1; i <= 10; ++i) g.submit_wait(i, 10);
+  EXPECT_EQ(sum.load(), 55);
+  g.stop();
+  EXPECT_THROW(g.submit(1), wg::Error);
+}
+
+}  // namespace

@@ -25,10 +25,12 @@ class FailingExecutor : public wg::Executor {
     reap();
   }
 
-  int submit_many(wg::Task* const* tasks, size_t n, size_t* accepted) override {
+  int submit_many(const wg::TaskRunner* runner, wg::Task* const* tasks, size_t n,
+                  size_t* accepted) override {
     std::lock_guard<std::mutex> lk(mu_);
     *accepted = 0;
     if (retired_) return WG_ELEASE;
+    runner_ = runner;  // one runner per test executor
     size_t k = std::min(n, limit_ - taken_);
     taken_ += k;
     tasks_accepted(k);
@@ -38,10 +40,12 @@ class FailingExecutor : public wg::Executor {
     return k < n ? error_ : WG_OK;
   }
 
-  std::vector<wg::Task*> retire() override {
+  wg::UnstartedTasks retire() override {
     std::lock_guard<std::mutex> lk(mu_);
     retired_ = true;
-    std::vector<wg::Task*> unstarted(queue_.begin(), queue_.end());
+    wg::UnstartedTasks unstarted;
+    if (!queue_.empty())
+      unstarted.emplace_back(runner_, std::vector<wg::Task*>(queue_.begin(), queue_.end()));
     queue_.clear();
     cv_.notify_all();
     return unstarted;
@@ -59,9 +63,9 @@ class FailingExecutor : public wg::Executor {
       if (queue_.empty()) return;
       wg::Task* t = queue_.front();
       queue_.pop_front();
+      const wg::TaskRunner* runner = runner_;
       lk.unlock();
-      wg::run_tasks(&t, 1, WG_OK);
-      task_done();
+      run_tasks(runner, &t, 1, WG_OK, nullptr);
       lk.lock();
     }
   }
@@ -72,6 +76,7 @@ class FailingExecutor : public wg::Executor {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<wg::Task*> queue_;
+  const wg::TaskRunner* runner_ = nullptr;
   bool retired_ = false;
   std::thread thread_;
 };

@@ -1,4 +1,4 @@
-// The hot path's building blocks (issue 4): the pending queue's reordering,
+// The hot path's building blocks (issue 4): the pending queue's sweeps,
 // the item pool's recycling, the non-waiting gate close, and the timer rule
 // (never early) when items arrive through many producer shards at once.
 #include <gtest/gtest.h>
@@ -24,20 +24,24 @@ uint64_t mono_ns() {
                                    .count());
 }
 
-TEST(PendingQueue, MoveToFrontKeepsTheRestInOrder) {
+// The pending queue never reorders: a sweep drops cancelled items and keeps
+// the live ones in submission order (per-thread order depends on it).
+TEST(PendingQueue, SweepsKeepLiveItemsInOrder) {
   std::vector<wg::WorkItem*> items;
   wg::PendingQueue q;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 6; ++i) {
     items.push_back(wg::WorkItem::create(nullptr, nullptr, nullptr, false));
     q.push_back(items.back());
   }
-  q.move_to_front(items[2], items[3]);  // the tail moves: the tail pointer follows
-  EXPECT_EQ(q.back(), items[2]);
-  q.move_to_front(items[0], items[1]);
+  for (int i : {0, 2, 5}) ASSERT_TRUE(items[i]->try_transition(wg::kQueued, wg::kCancelled));
+  EXPECT_EQ(q.sweep_front(), 1u);  // item 0; item 1 is live
+  EXPECT_EQ(q.front(), items[1]);
+  EXPECT_EQ(q.compact(), 2u);  // items 2 and 5
+  EXPECT_EQ(q.back(), items[4]);
   std::vector<wg::WorkItem*> order;
   while (wg::WorkItem* it = q.pop_front()) order.push_back(it);
-  EXPECT_EQ(order, (std::vector<wg::WorkItem*>{items[1], items[3], items[0], items[2]}));
-  for (wg::WorkItem* it : items) it->discard();
+  EXPECT_EQ(order, (std::vector<wg::WorkItem*>{items[1], items[3], items[4]}));
+  for (wg::WorkItem* it : order) it->discard();
 }
 
 TEST(ItemPool, AReleasedBlockIsReusedByTheSameThread) {

@@ -180,6 +180,8 @@ TEST(Manager, AReleasedLeaseDrainsBeforeItsExecutorIsReused) {
   });
   ASSERT_EQ(wg_manager_acquire(m, 60, "next", 10, &next), WG_OK);  // once the work finished
   opener.join();
+  // The executor is free once its work returned; done follows on the worker.
+  EXPECT_TRUE(log.count.wait_for(1));
   EXPECT_EQ(log.snapshot().size(), 1u);
   EXPECT_EQ(wg_lease_release(next), WG_OK);
   EXPECT_EQ(wg_manager_destroy(m), WG_OK);

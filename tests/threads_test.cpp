@@ -138,3 +138,37 @@ TEST(Threads, NullPointersAreRejectedEverywhere) {
 }
 
 }  // namespace
+
+namespace {
+
+// Two threads registering wg_future_on_ready at once: exactly one wins
+// (WG_OK), the other gets WG_EINVAL, and the winner's callback runs once.
+TEST(Threads, OnReadyHasOneWinner) {
+  wg_grinder_t* g = wgtest::make_grinder({{"batch_size_threshold", "1"}});
+  for (int round = 0; round < 100; ++round) {
+    wgtest::Gate hold;
+    wg_future_t* f;
+    ASSERT_EQ(wg_enqueue(g, wgtest::work_gate, &hold, nullptr, &f), WG_OK);
+    wgtest::Counter calls;
+    std::atomic<int> ok{0}, go{0};
+    auto count = [](void* c) { static_cast<wgtest::Counter*>(c)->add(); };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t)
+      threads.emplace_back([&] {
+        go.fetch_add(1);
+        while (go.load() < 2) std::this_thread::yield();
+        if (wg_future_on_ready(f, count, &calls) == WG_OK) ok.fetch_add(1);
+      });
+    for (auto& t : threads) t.join();
+    hold.open();
+    wg_outcome_t o;
+    ASSERT_EQ(wg_future_wait(f, 10, &o), WG_OK);
+    wg_future_release(f);
+    ASSERT_EQ(ok.load(), 1) << "round " << round;
+    ASSERT_TRUE(calls.wait_for(1)) << "round " << round;  // on the publishing thread
+    ASSERT_EQ(calls.value(), 1) << "round " << round;
+  }
+  ASSERT_EQ(wg_destroy(g), WG_OK);
+}
+
+}  // namespace

@@ -1,3 +1,3 @@
-module workgrinder
+module example.com/workgrinder
 
 go 1.19

@@ -1,6 +1,11 @@
 // Package workgrinder wraps libworkgrinder: submit functions from many
 // goroutines; they run in batches on leased worker threads, and each caller
 // gets its own result.
+//
+// A *Grinder is meant to be created once and shared, like a *sql.DB: every
+// method is safe for concurrent use, including Close, which may race with
+// submissions (each one is either accepted and gets its result, or returns
+// ErrClosed).
 package workgrinder
 
 /*
@@ -8,61 +13,16 @@ package workgrinder
 #include <stdint.h>
 #include <stdlib.h>
 #include <workgrinder/workgrinder.h>
-
-int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, uintptr_t notify, wg_future_t **out);
-int wg_go_submit(wg_grinder_t *g, uintptr_t job);
 */
 import "C"
 
 import (
-	"context"
 	"runtime"
 	"runtime/cgo"
 	"sync"
 	"sync/atomic"
 	"unsafe"
 )
-
-// Status codes (WG_*).
-const (
-	OK           = int(C.WG_OK)
-	EINVAL       = int(C.WG_EINVAL)
-	ENOTSTARTED  = int(C.WG_ENOTSTARTED)
-	ESTOPPING    = int(C.WG_ESTOPPING)
-	EWRONGTHREAD = int(C.WG_EWRONGTHREAD)
-	ECANCELED    = int(C.WG_ECANCELED)
-	ETIMEDOUT    = int(C.WG_ETIMEDOUT)
-	EFULL        = int(C.WG_EFULL)
-	ENOMEM       = int(C.WG_ENOMEM)
-	EWORK        = int(C.WG_EWORK)
-	ELEASE       = int(C.WG_ELEASE)
-)
-
-// Error is a library status with its message.
-type Error struct {
-	Status  int
-	Message string
-}
-
-func (e *Error) Error() string {
-	return C.GoString(C.wg_err_name(C.int(e.Status))) + ": " + e.Message
-}
-
-// Is makes errors.Is(err, &Error{Status: ECANCELED}) work.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Status == e.Status
-}
-
-// ErrCanceled matches a cancelled item with errors.Is.
-var ErrCanceled = &Error{Status: ECANCELED}
-
-func statusError(rc C.int) error {
-	if rc == C.WG_OK {
-		return nil
-	}
-	return &Error{Status: int(rc), Message: C.GoString(C.wg_strerror(rc))}
-}
 
 var liveHandles atomic.Int64
 
@@ -79,46 +39,23 @@ func deleteHandle(h cgo.Handle) {
 // LiveHandles counts the handles not yet deleted (for tests).
 func LiveHandles() int64 { return liveHandles.Load() }
 
-// job is one submitted function; its result is guarded by mu because the
-// library's own synchronization is invisible to the Go race detector.
-type job struct {
-	fn   func() (any, error)
-	done func(any, error)
-	mu   sync.Mutex
-	val  any
-	err  error
-}
-
-func (j *job) finish(v any, err error) {
-	j.mu.Lock()
-	j.val, j.err = v, err
-	j.mu.Unlock()
-}
-
-func (j *job) result(status int) (any, error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	switch status {
-	case OK:
-		return j.val, nil
-	case EWORK:
-		return nil, j.err
-	default:
-		return nil, statusError(C.int(status))
-	}
-}
-
 // Conf holds configuration keys; see the README for every key and rule.
+// Not safe for concurrent use.
 type Conf struct{ c *C.wg_conf_t }
 
+// NewConf returns a configuration holding every default.
 func NewConf() *Conf {
 	c := &Conf{C.wg_conf_new()}
 	runtime.SetFinalizer(c, (*Conf).Close)
 	return c
 }
 
-// Set sets one key; a bad value gives an *Error with the library's message.
+// Set sets one key; a bad value or unknown key gives an *Error with the
+// library's message (errors.Is(err, ErrInvalid) or ErrNoKey).
 func (c *Conf) Set(key, value string) error {
+	if c.c == nil {
+		return ErrClosed
+	}
 	k, v := C.CString(key), C.CString(value)
 	defer C.free(unsafe.Pointer(k))
 	defer C.free(unsafe.Pointer(v))
@@ -130,6 +67,7 @@ func (c *Conf) Set(key, value string) error {
 	return nil
 }
 
+// Close frees the configuration; idempotent.
 func (c *Conf) Close() {
 	if c.c != nil {
 		C.wg_conf_destroy(c.c)
@@ -137,15 +75,33 @@ func (c *Conf) Close() {
 	}
 }
 
-// Grinder batches submitted functions onto leased worker threads. Safe for
-// use by many goroutines.
-type Grinder struct{ g *C.wg_grinder_t }
+// Grinder batches submitted functions onto leased worker threads.
+//
+// Thread rules: g is set once by NewGrinder and freed by Close. Every
+// non-blocking use of g happens under mu held shared after checking closed; a
+// blocking one (Stop) registers in blocking under mu instead and runs
+// unlocked. Close sets closed under mu held exclusively, so once it has the
+// lock nobody is inside a non-blocking C call and nobody will start any; it
+// then waits for blocking calls and frees g, all outside the lock (a work
+// function that submits while Close or Stop drains gets ErrClosed or an
+// answer instead of deadlocking on mu).
+type Grinder struct {
+	mu       sync.RWMutex
+	closed   bool
+	blocking sync.WaitGroup
+	g        *C.wg_grinder_t
+}
 
-// NewGrinder creates and starts a grinder with a private manager.
+// NewGrinder creates and starts a grinder with a private manager. conf may
+// be nil (every default) and may be closed as soon as this returns.
 func NewGrinder(conf *Conf) (*Grinder, error) {
+	var c *C.wg_conf_t
+	if conf != nil {
+		c = conf.c
+	}
 	var g *C.wg_grinder_t
 	var buf [256]C.char
-	rc := C.wg_create(&g, conf.c, nil, &buf[0], C.size_t(len(buf)))
+	rc := C.wg_create(&g, c, nil, &buf[0], C.size_t(len(buf)))
 	if rc != C.WG_OK {
 		return nil, &Error{Status: int(rc), Message: C.GoString(&buf[0])}
 	}
@@ -153,32 +109,72 @@ func NewGrinder(conf *Conf) (*Grinder, error) {
 		C.wg_destroy(g)
 		return nil, statusError(rc)
 	}
-	return &Grinder{g}, nil
+	return &Grinder{g: g}, nil
+}
+
+// use runs call with the grinder unless it is closed. call must not block.
+func (g *Grinder) use(call func(*C.wg_grinder_t) C.int) error {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	if g.closed {
+		return ErrClosed
+	}
+	return statusError(call(g.g))
 }
 
 // Start starts a stopped grinder again.
-func (g *Grinder) Start() error { return statusError(C.wg_start(g.g)) }
+func (g *Grinder) Start() error {
+	return g.use(func(p *C.wg_grinder_t) C.int { return C.wg_start(p) })
+}
 
-// Stop drains (cancel false) or cancels (cancel true) and waits until stopped.
+// Stop drains (cancel false) or cancels (cancel true) and waits until
+// stopped; Start may start it again. Submissions meanwhile get ErrStopping or
+// ErrNotStarted.
 func (g *Grinder) Stop(cancel bool) error {
 	c := C.int(0)
 	if cancel {
 		c = 1
 	}
+	g.mu.RLock()
+	if g.closed {
+		g.mu.RUnlock()
+		return ErrClosed
+	}
+	g.blocking.Add(1) // before Close can Wait: it needs mu to set closed
+	g.mu.RUnlock()
+	defer g.blocking.Done()
 	return statusError(C.wg_stop(g.g, c))
 }
 
-// Close drains and frees the grinder.
+// Close drains (every accepted submission gets its result) and frees the
+// grinder. Later calls return ErrClosed; Close itself returns nil when already
+// closed. It must not be called from a SubmitFunc callback (ErrWrongThread;
+// the grinder then stays open).
 func (g *Grinder) Close() error {
-	if g.g == nil {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
 		return nil
 	}
-	rc := C.wg_destroy(g.g)
-	g.g = nil
-	return statusError(rc)
+	g.closed = true
+	g.mu.Unlock()
+	if afterClosedMark != nil {
+		afterClosedMark()
+	}
+	g.blocking.Wait()
+	if rc := C.wg_destroy(g.g); rc != C.WG_OK {
+		g.mu.Lock()
+		g.closed = false
+		g.mu.Unlock()
+		return statusError(rc)
+	}
+	return nil
 }
 
-// Stats is a snapshot of the grinder's counters.
+// afterClosedMark lets a test act between Close's two steps; nil otherwise.
+var afterClosedMark func()
+
+// Stats is a snapshot of the grinder's state and counters.
 type Stats struct {
 	Started, Stopping                                 bool
 	Pending, BatchSizeThreshold                       uint64
@@ -187,9 +183,12 @@ type Stats struct {
 	Batches, InflightItems, InflightBatches           uint64
 }
 
-func (g *Grinder) Stats() Stats {
+// Stats returns a snapshot; ErrClosed after Close.
+func (g *Grinder) Stats() (Stats, error) {
 	s := C.wg_stats_t{version: C.WG_STATS_VERSION}
-	C.wg_stats(g.g, &s)
+	if err := g.use(func(p *C.wg_grinder_t) C.int { return C.wg_stats(p, &s) }); err != nil {
+		return Stats{}, err
+	}
 	return Stats{
 		Started: s.started != 0, Stopping: s.stopping != 0,
 		Pending: uint64(s.pending), BatchSizeThreshold: uint64(s.batch_size_threshold),
@@ -198,92 +197,5 @@ func (g *Grinder) Stats() Stats {
 		Submitted:         uint64(s.submitted), Completed: uint64(s.completed), Failed: uint64(s.failed),
 		Cancelled: uint64(s.cancelled), Rejected: uint64(s.rejected), Batches: uint64(s.batches),
 		InflightItems: uint64(s.inflight_items), InflightBatches: uint64(s.inflight_batches),
-	}
-}
-
-// Future is the pending result of Enqueue.
-type Future[T any] struct {
-	f     *C.wg_future_t
-	j     *job
-	ready chan struct{}
-	once  sync.Once
-}
-
-// Enqueue submits fn; the Future waits for, or cancels, its result.
-func Enqueue[T any](g *Grinder, fn func() (T, error)) (*Future[T], error) {
-	j := &job{fn: func() (any, error) { return fn() }}
-	ready := make(chan struct{})
-	jh, nh := newHandle(j), newHandle(ready)
-	var f *C.wg_future_t
-	if rc := C.wg_go_enqueue(g.g, C.uintptr_t(jh), C.uintptr_t(nh), &f); rc != C.WG_OK {
-		deleteHandle(jh) // refused: nothing was taken over
-		deleteHandle(nh)
-		return nil, statusError(rc)
-	}
-	fut := &Future[T]{f: f, j: j, ready: ready}
-	runtime.SetFinalizer(fut, (*Future[T]).Release)
-	return fut, nil
-}
-
-// Done is closed once the result is there.
-func (f *Future[T]) Done() <-chan struct{} { return f.ready }
-
-// Wait returns the function's result, its error (a *PanicError if it
-// panicked), an *Error for a library outcome such as ErrCanceled, or ctx's
-// error if ctx ends first.
-func (f *Future[T]) Wait(ctx context.Context) (T, error) {
-	var zero T
-	select {
-	case <-f.ready:
-	case <-ctx.Done():
-		return zero, ctx.Err()
-	}
-	var o C.wg_outcome_t
-	if rc := C.wg_future_wait(f.f, 0, &o); rc != C.WG_OK {
-		return zero, statusError(rc)
-	}
-	v, err := f.j.result(int(o.status))
-	if err != nil {
-		return zero, err
-	}
-	t, _ := v.(T)
-	return t, nil
-}
-
-// Cancel cancels the item; true if it became cancelled.
-func (f *Future[T]) Cancel() bool { return C.wg_future_cancel(f.f) == C.WG_OK }
-
-// Release gives up the future (the work still runs); idempotent.
-func (f *Future[T]) Release() {
-	f.once.Do(func() { C.wg_future_release(f.f) })
-}
-
-// Submit runs fn and waits for its result.
-func Submit[T any](g *Grinder, fn func() (T, error)) (T, error) {
-	f, err := Enqueue(g, fn)
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	defer f.Release()
-	return f.Wait(context.Background())
-}
-
-// SubmitFunc runs fn and calls done with its result on the grinder's loop
-// thread; done must not block.
-func SubmitFunc[T any](g *Grinder, fn func() (T, error), done func(T, error)) error {
-	j := &job{fn: func() (any, error) { return fn() }}
-	j.done = func(v any, err error) {
-		var t T
-		if err == nil {
-			t, _ = v.(T)
-		}
-		done(t, err)
-	}
-	h := newHandle(j)
-	if rc := C.wg_go_submit(g.g, C.uintptr_t(h)); rc != C.WG_OK {
-		deleteHandle(h)
-		return statusError(rc)
-	}
-	return nil
+	}, nil
 }

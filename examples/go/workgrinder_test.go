@@ -24,6 +24,15 @@ func newGrinder(t *testing.T, kv ...string) *Grinder {
 	return g
 }
 
+func stats(t *testing.T, g *Grinder) Stats {
+	t.Helper()
+	s, err := g.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // Every handle a test created is deleted exactly once by the time its
 // grinder is closed and its work has returned.
 func expectNoHandles(t *testing.T) {
@@ -65,8 +74,8 @@ func TestThresholdFlush(t *testing.T) {
 		sum += v
 		f.Release()
 	}
-	if sum != 3 || g.Stats().Batches != 1 {
-		t.Fatalf("sum %d, batches %d", sum, g.Stats().Batches)
+	if sum != 3 || stats(t, g).Batches != 1 {
+		t.Fatalf("sum %d, batches %d", sum, stats(t, g).Batches)
 	}
 	g.Close()
 	expectNoHandles(t)
@@ -105,7 +114,7 @@ func TestErrorsAndPanicsStayWithTheirCaller(t *testing.T) {
 	for _, f := range []*Future[int]{ok, bad, pan} {
 		f.Release()
 	}
-	if s := g.Stats(); s.Completed != 1 || s.Failed != 2 {
+	if s := stats(t, g); s.Completed != 1 || s.Failed != 2 {
 		t.Fatalf("%+v", s)
 	}
 	g.Close()
@@ -122,15 +131,15 @@ func TestCancelPendingItem(t *testing.T) {
 		f, _ := Enqueue(g, func() (int, error) { ran.Done(); return i, nil })
 		fs = append(fs, f)
 	}
-	if g.Stats().Pending != 3 {
-		t.Fatal(g.Stats().Pending)
+	if stats(t, g).Pending != 3 {
+		t.Fatal(stats(t, g).Pending)
 	}
 	if !fs[1].Cancel() {
 		t.Fatal("not cancelled")
 	}
 	ran.Done()
-	if g.Stats().Pending != 2 {
-		t.Fatal(g.Stats().Pending)
+	if stats(t, g).Pending != 2 {
+		t.Fatal(stats(t, g).Pending)
 	}
 	if _, err := fs[1].Wait(context.Background()); !errors.Is(err, ErrCanceled) {
 		t.Fatal(err)
@@ -223,8 +232,8 @@ func TestManyGoroutines(t *testing.T) {
 	for _, s := range sums {
 		total += s
 	}
-	if total != 4800*4799/2 || g.Stats().Completed != 4800 {
-		t.Fatal(total, g.Stats().Completed)
+	if total != 4800*4799/2 || stats(t, g).Completed != 4800 {
+		t.Fatal(total, stats(t, g).Completed)
 	}
 	g.Close()
 	expectNoHandles(t)
@@ -242,7 +251,7 @@ func TestCallbackAndStats(t *testing.T) {
 	if a, b := <-results, <-results; a+b != 3 {
 		t.Fatal(a, b)
 	}
-	s := g.Stats()
+	s := stats(t, g)
 	if !s.Started || s.BatchSizeThreshold != 2 || s.LeaseSeconds != 30 || s.Submitted != 2 {
 		t.Fatalf("%+v", s)
 	}

@@ -51,10 +51,15 @@ extern "C" {
 
 /* ---------------------------------------------------------------- version */
 
+/* The one place the version is kept (CMakeLists.txt reads it from here). */
 #define WG_VERSION_MAJOR 0
 #define WG_VERSION_MINOR 1
 #define WG_VERSION_PATCH 0
-#define WG_VERSION_STRING "0.1.0"
+#define WG_STRINGIFY_(x) #x
+#define WG_STRINGIFY(x) WG_STRINGIFY_(x)
+#define WG_VERSION_STRING        \
+  WG_STRINGIFY(WG_VERSION_MAJOR) \
+  "." WG_STRINGIFY(WG_VERSION_MINOR) "." WG_STRINGIFY(WG_VERSION_PATCH)
 
 /* The version of the library actually loaded: (major << 16) | (minor << 8) |
  * patch. Any thread. */
@@ -64,20 +69,29 @@ WG_API const char *wg_version_string(void);
 
 /* ------------------------------------------------------------ status codes */
 
-/* 0 is success; library errors are negative and are never renumbered. */
-#define WG_OK 0
-#define WG_EINVAL -1        /* bad argument or configuration value */
-#define WG_ENOTSTARTED -2   /* not started, or stopped */
-#define WG_ESTOPPING -3     /* stopping or stopped: no new work */
-#define WG_EWRONGTHREAD -4  /* a blocking call on a grinder's own loop thread */
-#define WG_ECANCELED -5     /* the item was cancelled */
-#define WG_ETIMEDOUT -6     /* the wait ended before the outcome or lease came */
-#define WG_EFULL -7         /* max_pending reached */
-#define WG_ENOMEM -8        /* out of memory (or threads) */
-#define WG_EWORK -9         /* the work function failed; see work_code */
-#define WG_ELEASE -10       /* lease expired, released or revoked */
-#define WG_EUNAVAILABLE -11 /* no executor free and waiting not allowed */
-#define WG_EALREADY -12     /* too late: the outcome was already decided */
+/* Every status: XX(NAME, code, text). This one list makes the WG_<NAME>
+ * constants below, wg_err_name and wg_strerror. 0 is success; library errors
+ * are negative, never renumbered, and new ones are only appended. */
+#define WG_STATUS_MAP(XX)                                                   \
+  XX(OK, 0, "success")                                                      \
+  XX(EINVAL, -1, "invalid argument or configuration value")                 \
+  XX(ENOTSTARTED, -2, "not started, or stopped")                            \
+  XX(ESTOPPING, -3, "stopping or stopped: no new work")                     \
+  XX(EWRONGTHREAD, -4, "blocking call on the grinder's own loop thread")    \
+  XX(ECANCELED, -5, "cancelled")                                            \
+  XX(ETIMEDOUT, -6, "timed out: the outcome or lease did not come in time") \
+  XX(EFULL, -7, "max_pending reached")                                      \
+  XX(ENOMEM, -8, "out of memory (or threads)")                              \
+  XX(EWORK, -9, "the work function failed; see work_code")                  \
+  XX(ELEASE, -10, "lease expired, released or revoked")                     \
+  XX(EUNAVAILABLE, -11, "no executor available and waiting not allowed")    \
+  XX(EALREADY, -12, "too late: the outcome was already decided")            \
+  XX(ENOKEY, -13, "unknown configuration key")
+
+/* The codes themselves: WG_OK, WG_EINVAL, ... (enumerators: int constants). */
+#define WG_STATUS_ENUMERATOR_(name, code, text) WG_##name = (code),
+enum { WG_STATUS_MAP(WG_STATUS_ENUMERATOR_) };
+#undef WG_STATUS_ENUMERATOR_
 
 /* A short English description of a status; static storage; never NULL (an
  * unknown code gives "unknown error"). Any thread. */
@@ -138,13 +152,27 @@ typedef void (*wg_log_fn)(int level, const char *message, void *opaque);
  * thread-safe: don't change it from two threads at once. */
 WG_API wg_conf_t *wg_conf_new(void);
 
-/* Sets one key from its string form, parsed strictly (see the README's table).
- * Returns WG_OK, or WG_EINVAL with a message naming the key and the rule in
- * errstr (for example "batch_size_threshold must be an integer > 0"); an
- * unknown key is rejected by name. errstr may be NULL; it is always
- * NUL-terminated when errstr_size > 0. The conf is unchanged on error. */
+/* Sets one key from its string form, parsed strictly (every key, its default
+ * and its rule: CONFIGURATION.md). Returns WG_OK; WG_ENOKEY for a key that
+ * does not exist, with a message naming it (e.g. `unknown configuration key
+ * "batch_size"`); or WG_EINVAL for a bad value (a message naming the key and
+ * the rule, e.g. "batch_size_threshold must be an integer > 0") and for conf,
+ * key or value NULL. errstr may be NULL; it is always NUL-terminated when
+ * errstr_size > 0, and empty on success. The conf is unchanged on error. Not
+ * thread-safe (see wg_conf_new). */
 WG_API int wg_conf_set(wg_conf_t *conf, const char *key, const char *value, char *errstr,
                        size_t errstr_size);
+
+/* Writes key's current value to buf in its canonical string form: integers in
+ * decimal, durations in the shortest form that reads back to the same number
+ * (e.g. "0.25", "1e-05"), strings as set. wg_conf_set(conf, key, value) with
+ * that value leaves the conf as it was. Like snprintf, buf is always
+ * NUL-terminated when size > 0; 64 bytes are always enough. Returns WG_OK;
+ * WG_ENOKEY for an unknown key (buf then holds ""); WG_EINVAL for conf, key or
+ * buf NULL (nothing written), or for size too small for the value (buf then
+ * holds as much of it as fits). The conf is never changed. Safe from any
+ * thread while no thread changes the conf. */
+WG_API int wg_conf_get(const wg_conf_t *conf, const char *key, char *buf, size_t size);
 
 /* Sets (or, with fn NULL, removes) the log callback. Silent by default.
  * Returns WG_EINVAL when conf is NULL. */
@@ -152,12 +180,76 @@ WG_API int wg_conf_set_log_cb(wg_conf_t *conf, wg_log_fn fn, void *opaque);
 
 /* Frees a conf. NULL-safe. */
 WG_API void wg_conf_destroy(wg_conf_t *conf);
+/* ------------------------------------------------------- batch handlers */
+
+/* One batch, as its batch function sees it: valid only during that call. */
+typedef struct wg_batch wg_batch_t;
+
+/* A whole-batch handler: called once per batch on one worker thread of the
+ * batch's leased executor, with the batch's items in submission order (items
+ * one thread submitted appear in the order it submitted them; items cancelled
+ * before the call are left out). It decides items with wg_batch_set; every
+ * item it leaves unset gets its return value as work code (0: WG_OK with a
+ * NULL result; anything else: WG_EWORK with that work_code). Outcomes are
+ * delivered after it returns, so an item's outcome can mean "committed". It
+ * may submit to grinders; it must not wait for its own grinder's items. */
+typedef int (*wg_batch_fn)(wg_batch_t *batch, void *opaque);
+
+/* Gives the grinder created from conf a batch function (fn NULL removes it).
+ * Such a grinder takes submissions with fn NULL (the item's arg is what the
+ * batch function reads); a non-NULL fn then gives WG_EINVAL, as fn NULL does
+ * for a grinder without one. Returns WG_OK, or WG_EINVAL (conf NULL). */
+WG_API int wg_conf_set_batch_fn(wg_conf_t *conf, wg_batch_fn fn, void *opaque);
+
+/* The number of items in the batch (0 for NULL). Inside the batch function. */
+WG_API size_t wg_batch_size(const wg_batch_t *batch);
+
+/* Item i's arg (NULL for a bad index or batch NULL). Inside the batch
+ * function. */
+WG_API void *wg_batch_arg(const wg_batch_t *batch, size_t i);
+
+/* The batch's id (as in log lines and lease owner labels; 0 for NULL). */
+WG_API uint64_t wg_batch_id(const wg_batch_t *batch);
+
+/* Decides item i: work_code 0 makes its outcome WG_OK, anything else WG_EWORK
+ * with that work_code; result travels to the outcome (whoever receives it owns
+ * it). Returns WG_OK; WG_EINVAL (batch NULL or i out of range); WG_EALREADY
+ * (item i was already set: result is not taken over); WG_ECANCELED (the item
+ * was cancelled meanwhile: result has gone to the item's dispose function,
+ * if any). Only inside the batch function, on its thread. */
+WG_API int wg_batch_set(wg_batch_t *batch, size_t i, int work_code, void *result);
+
+/* ----------------------------------------------------------- worker hooks */
+
+typedef void (*wg_worker_fn)(void *opaque);
+
+/* Sets hooks that run on every worker thread of a manager made from conf (a
+ * grinder's private manager, or wg_manager_create): on_start on the worker
+ * before its first job, on_stop on it as it exits (its executor retired,
+ * revoked or stopped), exactly once each per thread. For per-thread database
+ * connections, thread names, interpreter thread states. Either may be NULL.
+ * A worker left inside a long job when its manager stops runs on_stop when
+ * that job returns. Hooks must not call blocking library functions. Returns
+ * WG_OK, or WG_EINVAL (conf NULL). wg_create with a shared manager and hooks
+ * set in its conf gives WG_EINVAL: hooks belong to the manager's conf. */
+WG_API int wg_conf_set_worker_hooks(wg_conf_t *conf, wg_worker_fn on_start, wg_worker_fn on_stop,
+                                    void *opaque);
 
 /* --------------------------------------------------------------- grinder */
 
+/* Versioned structs (wg_submit_opts_t, wg_stats_t, wg_manager_stats_t) start
+ * with a version that the caller sets, best with the struct's _INIT macro (a
+ * complete initializer: the version, every other field zero or NULL, so that
+ * -Wextra stays quiet in C and C++). Fields are only ever appended, and the
+ * library accepts every version from 1 to the current one (WG_EINVAL
+ * otherwise). See docs/conventions.md. */
+
 #define WG_SUBMIT_OPTS_VERSION 1
+/* wg_submit_opts_t opts = WG_SUBMIT_OPTS_INIT; then set the fields you need. */
+#define WG_SUBMIT_OPTS_INIT \
+  { WG_SUBMIT_OPTS_VERSION, NULL, NULL, NULL, NULL }
 typedef struct wg_submit_opts {
-  uint32_t version;      /* WG_SUBMIT_OPTS_VERSION */
+  uint32_t version;      /* 1..WG_SUBMIT_OPTS_VERSION */
   const char *owner;     /* optional label, copied; used in log lines */
   wg_dispose_fn dispose; /* frees a result that no caller will receive */
   void *dispose_opaque;
@@ -209,7 +301,7 @@ WG_API int wg_destroy(wg_grinder_t *g);
  * Any thread, including the loop thread. */
 WG_API int wg_submit(wg_grinder_t *g, wg_work_fn fn, void *arg, wg_done_fn done, void *opaque);
 
-/* wg_submit with options (opts may be NULL; its version must be
+/* wg_submit with options (opts may be NULL; its version must be between 1 and
  * WG_SUBMIT_OPTS_VERSION, else WG_EINVAL). */
 WG_API int wg_submit_ex(wg_grinder_t *g, wg_work_fn fn, void *arg, wg_done_fn done, void *opaque,
                         const wg_submit_opts_t *opts);
@@ -264,8 +356,11 @@ WG_API int wg_future_on_ready(wg_future_t *f, wg_ready_fn fn, void *opaque);
 WG_API void wg_future_release(wg_future_t *f);
 
 #define WG_STATS_VERSION 1
+/* wg_stats_t s = WG_STATS_INIT; then wg_stats(g, &s). */
+#define WG_STATS_INIT \
+  { WG_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 typedef struct wg_stats {
-  uint32_t version; /* caller sets WG_STATS_VERSION; fields only ever appended */
+  uint32_t version; /* 1..WG_STATS_VERSION; fields only ever appended */
   uint32_t started, stopping;
   uint64_t pending, batch_size_threshold;
   double max_wait_seconds, lease_seconds, oldest_wait_seconds;
@@ -339,6 +434,9 @@ WG_API int wg_lease_submit(wg_lease_t *lease, wg_work_fn fn, void *arg, wg_done_
 WG_API int wg_lease_release(wg_lease_t *lease);
 
 #define WG_MANAGER_STATS_VERSION 2
+/* wg_manager_stats_t s = WG_MANAGER_STATS_INIT; then wg_manager_stats(m, &s, ...). */
+#define WG_MANAGER_STATS_INIT \
+  { WG_MANAGER_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 typedef struct wg_lease_info {
   uint64_t id;
   char owner[64];        /* NUL-terminated, truncated if longer */
@@ -347,7 +445,7 @@ typedef struct wg_lease_info {
 } wg_lease_info_t;
 
 typedef struct wg_manager_stats {
-  uint32_t version; /* caller sets WG_MANAGER_STATS_VERSION */
+  uint32_t version; /* 1..WG_MANAGER_STATS_VERSION */
   uint32_t started;
   uint64_t available; /* executors ready to lease */
   uint64_t leased;    /* executors under a live lease */
@@ -365,7 +463,7 @@ typedef struct wg_manager_stats {
  * version's fields are written. When leases is not NULL, up to capacity active
  * leases are described there; *n_leases (may be NULL) receives the number of
  * active leases, which may exceed capacity. Errors: WG_EINVAL (m or out NULL,
- * unknown version). Any thread. */
+ * or out->version not between 1 and WG_MANAGER_STATS_VERSION). Any thread. */
 WG_API int wg_manager_stats(wg_manager_t *m, wg_manager_stats_t *out, wg_lease_info_t *leases,
                             size_t capacity, size_t *n_leases);
 

@@ -219,6 +219,29 @@ void settle(std::promise<R>& p, B* b, const wg_outcome_t& o) {
   }
 }
 
+inline Stats stats_of(wg_grinder_t* g) {
+  wg_stats_t s{};
+  s.version = WG_STATS_VERSION;
+  check(wg_stats(g, &s));
+  Stats out;
+  out.started = s.started != 0;
+  out.stopping = s.stopping != 0;
+  out.pending = s.pending;
+  out.batch_size_threshold = s.batch_size_threshold;
+  out.max_wait_seconds = s.max_wait_seconds;
+  out.lease_seconds = s.lease_seconds;
+  out.oldest_wait_seconds = s.oldest_wait_seconds;
+  out.submitted = s.submitted;
+  out.completed = s.completed;
+  out.failed = s.failed;
+  out.cancelled = s.cancelled;
+  out.rejected = s.rejected;
+  out.batches = s.batches;
+  out.inflight_items = s.inflight_items;
+  out.inflight_batches = s.inflight_batches;
+  return out;
+}
+
 }  // namespace detail
 
 // The outcome handed to a callback: a value, or the exception to rethrow.
@@ -239,6 +262,9 @@ class Result {
   std::optional<std::conditional_t<std::is_void_v<R>, char, R>> value_;
   std::exception_ptr error_;
 };
+
+template <typename Arg, typename Res>
+class BatchGrinder;
 
 // A cancellable future from Grinder::enqueue.
 template <typename R>
@@ -288,6 +314,8 @@ class Future {
 
  private:
   friend class Grinder;
+  template <typename A, typename R2>
+  friend class BatchGrinder;
   Future(wg_future_t* f, void* box, R (*take)(void*, const wg_outcome_t&), void (*unref)(void*))
       : f_(f), box_(box), take_(take), unref_(unref) {}
   void reset() {
@@ -385,28 +413,7 @@ class Grinder {
     return detail::take<R>(b, o);
   }
 
-  Stats stats() const {
-    wg_stats_t s{};
-    s.version = WG_STATS_VERSION;
-    check(wg_stats(g_, &s));
-    Stats out;
-    out.started = s.started != 0;
-    out.stopping = s.stopping != 0;
-    out.pending = s.pending;
-    out.batch_size_threshold = s.batch_size_threshold;
-    out.max_wait_seconds = s.max_wait_seconds;
-    out.lease_seconds = s.lease_seconds;
-    out.oldest_wait_seconds = s.oldest_wait_seconds;
-    out.submitted = s.submitted;
-    out.completed = s.completed;
-    out.failed = s.failed;
-    out.cancelled = s.cancelled;
-    out.rejected = s.rejected;
-    out.batches = s.batches;
-    out.inflight_items = s.inflight_items;
-    out.inflight_batches = s.inflight_batches;
-    return out;
-  }
+  Stats stats() const { return detail::stats_of(g_); }
 
   wg_grinder_t* get() const noexcept { return g_; }
 
@@ -425,6 +432,195 @@ class Grinder {
     }
   }
 
+  std::shared_ptr<void> log_;
+  wg_grinder_t* g_ = nullptr;
+};
+
+// One item of a batch, as a batch handler sees it: the submitted value, and
+// the outcome the handler gives it. Decide each item at most once (a second
+// decision throws wg::Error WG_EALREADY). Items left undecided succeed (with
+// Res{}, or fail with work code -1 when Res has no default) if the handler
+// returns, and fail with its exception if it throws.
+template <typename Arg, typename Res>
+class BatchItem {
+ public:
+  const Arg& arg() const noexcept { return box_->arg; }
+  Arg& arg() noexcept { return box_->arg; }
+  template <typename R = Res, typename = std::enable_if_t<!std::is_void_v<R>>>
+  void set(R value) {
+    if (decided_) throw Error(WG_EALREADY);
+    box_->slot.value.emplace(std::move(value));
+    decide(0);
+  }
+  template <typename R = Res, typename = std::enable_if_t<std::is_void_v<R>>>
+  void set() {
+    decide(0);
+  }
+  // Fails the item: its caller gets wg::Error(WG_EWORK) with this code (not 0).
+  void fail(int work_code) { decide(work_code == 0 ? -1 : work_code); }
+  bool decided() const noexcept { return decided_; }
+
+ private:
+  template <typename A, typename R>
+  friend class BatchGrinder;
+  using Box = typename BatchGrinder<Arg, Res>::ItemBox;
+  BatchItem(wg_batch_t* b, size_t i, Box* box) : batch_(b), index_(i), box_(box) {}
+  void decide(int code) {
+    if (decided_) throw Error(WG_EALREADY);
+    decided_ = true;
+    wg_batch_set(batch_, index_, code, nullptr);
+  }
+  wg_batch_t* batch_;
+  size_t index_;
+  Box* box_;
+  bool decided_ = false;
+};
+
+// A grinder whose batches go to one handler call each: handler(items) runs on
+// a worker with the batch's items in submission order (per thread), and each
+// caller receives its own item's outcome once the handler has returned. For
+// one transaction, request or interpreter crossing per batch.
+//
+//   wg::BatchGrinder<Event, long> g(conf, [&](std::vector<wg::BatchItem<Event, long>>& items) {
+//     begin(); for (auto& it : items) it.set(insert(it.arg())); commit();
+//   });
+template <typename Arg, typename Res>
+class BatchGrinder {
+ public:
+  using Item = BatchItem<Arg, Res>;
+  using Handler = std::function<void(std::vector<Item>& items)>;
+
+  BatchGrinder(const Conf& conf, Handler handler)
+      : BatchGrinder(conf, nullptr, std::move(handler)) {}
+  BatchGrinder(const Conf& conf, Manager& manager, Handler handler)
+      : BatchGrinder(conf, manager.get(), std::move(handler)) {}
+  BatchGrinder(const BatchGrinder&) = delete;
+  BatchGrinder& operator=(const BatchGrinder&) = delete;
+  ~BatchGrinder() { wg_destroy(g_); }
+
+  void start() { check(wg_start(g_)); }
+  void stop(bool cancel_pending = false) { check(wg_stop(g_, cancel_pending ? 1 : 0)); }
+
+  std::future<Res> submit(Arg arg) {
+    auto promise = std::make_shared<std::promise<Res>>();
+    std::future<Res> fut = promise->get_future();
+    auto* b = new ItemBox(std::move(arg), state_, 1);
+    b->done = [promise](ItemBox* box, const wg_outcome_t& o) { detail::settle(*promise, box, o); };
+    int rc = wg_submit_ex(g_, nullptr, b, &ItemBox::on_done, b, ItemBox::opts());
+    if (rc != WG_OK) {
+      delete b;
+      throw Error(rc);
+    }
+    return fut;
+  }
+
+  Future<Res> enqueue(Arg arg) {
+    auto* b = new ItemBox(std::move(arg), state_, 2);
+    wg_future_t* fut = nullptr;
+    int rc = wg_enqueue(g_, nullptr, b, ItemBox::opts(), &fut);
+    if (rc != WG_OK) {
+      delete b;
+      throw Error(rc);
+    }
+    return Future<Res>(
+        fut, b,
+        [](void* box, const wg_outcome_t& o) -> Res {
+          return detail::take<Res>(static_cast<ItemBox*>(box), o);
+        },
+        [](void* box) { static_cast<ItemBox*>(box)->unref(); });
+  }
+
+  Res submit_wait(Arg arg, double timeout_seconds = -1) {
+    auto* b = new ItemBox(std::move(arg), state_, 2);
+    wg_outcome_t o;
+    int rc = wg_submit_wait(g_, nullptr, b, ItemBox::opts(), timeout_seconds, &o);
+    if (rc != WG_OK && rc != WG_ETIMEDOUT) {
+      delete b;
+      throw Error(rc);
+    }
+    std::unique_ptr<ItemBox, void (*)(ItemBox*)> hold(b, [](ItemBox* x) { x->unref(); });
+    check(rc);
+    return detail::take<Res>(b, o);
+  }
+
+  Stats stats() const { return detail::stats_of(g_); }
+  wg_grinder_t* get() const noexcept { return g_; }
+
+ private:
+  friend class BatchItem<Arg, Res>;
+  // The handler. Every item holds a reference, so a call still running after
+  // a cancelling stop and the grinder's destruction keeps it alive.
+  struct State {
+    Handler handler;
+  };
+  struct ItemBox {
+    ItemBox(Arg a, std::shared_ptr<State> s, int r)
+        : arg(std::move(a)), state(std::move(s)), refs(r) {}
+    Arg arg;
+    std::shared_ptr<State> state;
+    detail::Slot<Res> slot;
+    std::exception_ptr error;
+    std::atomic<int> refs;
+    std::function<void(ItemBox*, const wg_outcome_t&)> done;
+
+    void unref() {
+      if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    }
+    static void release(void* arg, void*) { static_cast<ItemBox*>(arg)->unref(); }
+    static void on_done(const wg_outcome_t* o, void* opaque) noexcept {
+      auto* b = static_cast<ItemBox*>(opaque);
+      b->done(b, *o);
+    }
+    static const wg_submit_opts_t* opts() {
+      static const wg_submit_opts_t o{WG_SUBMIT_OPTS_VERSION, nullptr, nullptr, nullptr,
+                                      &ItemBox::release};
+      return &o;
+    }
+  };
+
+  BatchGrinder(const Conf& conf, wg_manager_t* m, Handler handler)
+      : state_(std::make_shared<State>(State{std::move(handler)})), log_(conf.log_keepalive()) {
+    // wg_create copies the conf: set the batch function for that copy only.
+    wg_conf_t* c = const_cast<wg_conf_t*>(conf.get());
+    check(wg_conf_set_batch_fn(c, &BatchGrinder::call, state_.get()));
+    char err[256] = "";
+    int rc = wg_create(&g_, c, m, err, sizeof err);
+    wg_conf_set_batch_fn(c, nullptr, nullptr);
+    check(rc, err);
+  }
+
+  static int call(wg_batch_t* b, void* opaque) noexcept {
+    size_t n = wg_batch_size(b);
+    std::vector<Item> items;
+    try {
+      items.reserve(n);
+      for (size_t i = 0; i < n; ++i)
+        items.push_back(Item(b, i, static_cast<ItemBox*>(wg_batch_arg(b, i))));
+      static_cast<State*>(opaque)->handler(items);
+    } catch (...) {
+      std::exception_ptr e = std::current_exception();
+      for (size_t i = 0; i < n; ++i) {
+        if (i < items.size() && items[i].decided()) continue;
+        auto* box = static_cast<ItemBox*>(wg_batch_arg(b, i));
+        if (wg_batch_set(b, i, 1, nullptr) == WG_OK) box->error = e;
+      }
+      return 0;
+    }
+    for (Item& it : items) {
+      if (it.decided()) continue;
+      if constexpr (std::is_void_v<Res>) {
+        wg_batch_set(b, it.index_, 0, nullptr);
+      } else if constexpr (std::is_default_constructible_v<Res>) {
+        it.box_->slot.value.emplace();
+        wg_batch_set(b, it.index_, 0, nullptr);
+      } else {
+        wg_batch_set(b, it.index_, -1, nullptr);  // no value to give it
+      }
+    }
+    return 0;
+  }
+
+  std::shared_ptr<State> state_;
   std::shared_ptr<void> log_;
   wg_grinder_t* g_ = nullptr;
 };

@@ -12,11 +12,11 @@ namespace {
 
 bool is_integer_key(const std::string& k) {
   return k == "batch_size_threshold" || k == "max_pending" || k == "max_inflight_batches" ||
-         k == "max_pools" || k == "min_pools" || k == "workers_per_pool";
+         k == "max_pools" || k == "min_pools" || k == "workers_per_pool" || k == "max_batch_size";
 }
 bool is_duration_key(const std::string& k) {
   return k == "max_wait_seconds" || k == "lease_seconds" || k == "default_lease_seconds" ||
-         k == "lease_grace_seconds" || k == "check_interval_seconds";
+         k == "lease_grace_seconds" || k == "check_interval_seconds" || k == "idle_pool_seconds";
 }
 
 }  // namespace
@@ -39,7 +39,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::abort();
     if (!is_integer_key(key) && !is_duration_key(key) && key != "owner_prefix") std::abort();
   } else {
-    if (rc != WG_EINVAL || err[0] == '\0') std::abort();
+    // WG_ENOKEY exactly for the keys that do not exist, WG_EINVAL for bad values.
+    bool known = is_integer_key(key) || is_duration_key(key) || key == "owner_prefix";
+    if (rc != (known ? WG_EINVAL : WG_ENOKEY) || err[0] == '\0') std::abort();
+  }
+  // An accepted value reads back in a form that sets the same value again.
+  if (rc == WG_OK) {
+    char got[64], again[64];
+    if (wg_conf_get(conf, key.c_str(), got, sizeof got) != WG_OK) std::abort();
+    if (wg_conf_set(conf, key.c_str(), got, nullptr, 0) != WG_OK) std::abort();
+    if (wg_conf_get(conf, key.c_str(), again, sizeof again) != WG_OK) std::abort();
+    if (std::strcmp(got, again) != 0) std::abort();
   }
   // A tiny error buffer is never overrun and always terminated.
   char tiny[3];

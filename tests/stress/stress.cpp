@@ -111,6 +111,20 @@ void check_outcome(Entry* e, const wg_outcome_t& o) {
   free_result(o.result);
 }
 
+// A batch function doing work() for each item of its batch: the same
+// results, decided through wg_batch_set (an item cancelled meanwhile has its
+// result disposed by the library).
+std::atomic<uint64_t> g_batch_set_errors{0};
+int batch_work(wg_batch_t* b, void*) {
+  for (size_t i = 0; i < wg_batch_size(b); ++i) {
+    void* result = nullptr;
+    int code = work(wg_batch_arg(b, i), &result);
+    int rc = wg_batch_set(b, i, code, result);
+    if (rc != WG_OK && rc != WG_ECANCELED) g_batch_set_errors.fetch_add(1);
+  }
+  return 0;
+}
+
 void on_done(const wg_outcome_t* o, void* opaque) {
   check_outcome(static_cast<Entry*>(opaque), *o);
 }
@@ -173,9 +187,16 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
   wg_conf_set_size_provider(const_cast<wg_conf_t*>(conf.get()), PoolAnswer::fn, &pools);
   wg::Manager manager(conf);
   manager.start();
+  // Two C grinders on the manager: one runs items one by one, the other
+  // through a batch function; every thread uses both.
   wg_grinder_t* g;
+  wg_grinder_t* gb;
   if (wg_create(&g, conf.get(), manager.get(), nullptr, 0) != WG_OK || wg_start(g) != WG_OK)
     return false;
+  wg_conf_set_batch_fn(const_cast<wg_conf_t*>(conf.get()), batch_work, nullptr);
+  if (wg_create(&gb, conf.get(), manager.get(), nullptr, 0) != WG_OK || wg_start(gb) != WG_OK)
+    return false;
+  wg_conf_set_batch_fn(const_cast<wg_conf_t*>(conf.get()), nullptr, nullptr);
   wg::Grinder cpp(conf, manager);
   cpp.start();
 
@@ -190,11 +211,14 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
       std::vector<std::pair<Entry*, wg_future_t*>> held;
       while (!stop.load()) {
         unsigned op = r() % 100;
+        bool batched = r() % 2 == 0;
+        wg_grinder_t* target = batched ? gb : g;
+        wg_work_fn fn = batched ? nullptr : work;
         Kind kind = static_cast<Kind>(r() % 10 < 7 ? kFast : (r() % 2 ? kSlow : kFail));
         if (op < 35) {  // callback
           Entry* e = ledger.add(kind);
           Arg* a = new Arg(e);
-          int rc = wg_submit_ex(g, work, a, on_done, e, &kOpts);
+          int rc = wg_submit_ex(target, fn, a, on_done, e, &kOpts);
           if (rc != WG_OK) {
             delete a;  // refused: nothing was taken over, so the arg is still ours
             refused.fetch_add(1);
@@ -205,7 +229,7 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
           e->is_future = true;
           Arg* a = new Arg(e);
           wg_future_t* f = nullptr;
-          if (wg_enqueue(g, work, a, &kOpts, &f) != WG_OK) {
+          if (wg_enqueue(target, fn, a, &kOpts, &f) != WG_OK) {
             delete a;
             refused.fetch_add(1);
             ledger.drop_last_if(e);
@@ -224,7 +248,7 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
           Arg* a = new Arg(e);
           wg_outcome_t o;
           double timeout = r() % 3 == 0 ? 0.001 : 5.0;
-          int rc = wg_submit_wait(g, work, a, &kOpts, timeout, &o);
+          int rc = wg_submit_wait(target, fn, a, &kOpts, timeout, &o);
           if (rc == WG_OK) {
             check_outcome(e, o);
           } else if (rc == WG_ETIMEDOUT) {
@@ -258,7 +282,7 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
         } else if (op < 95) {
           wg_stats_t s{};
           s.version = WG_STATS_VERSION;
-          wg_stats(g, &s);
+          wg_stats(target, &s);
         } else {
           for (auto& h : held) {
             wg_outcome_t o;
@@ -283,18 +307,26 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
     pools.value = static_cast<uint32_t>(cr() % 5);  // 0..4, clamped to 1..3
     if (cr() % 2) wg_manager_notify_scale_changed(manager.get());
     wg_stop(g, static_cast<int>(cr() % 2));
+    wg_stop(gb, static_cast<int>(cr() % 2));
     stops.fetch_add(1);
     std::this_thread::sleep_for(std::chrono::milliseconds(cr() % 5));
     wg_start(g);
+    wg_start(gb);
   }
   stop = true;
   for (auto& w : workers) w.join();
   wg_stop(g, static_cast<int>(cr() % 2));
+  wg_stop(gb, static_cast<int>(cr() % 2));
   cpp.stop(cr() % 2 == 0);
 
-  wg_stats_t s{};
-  s.version = WG_STATS_VERSION;
+  wg_stats_t s{}, sb{};
+  s.version = sb.version = WG_STATS_VERSION;
   wg_stats(g, &s);
+  wg_stats(gb, &sb);
+  for (uint64_t wg_stats_t::*field :
+       {&wg_stats_t::submitted, &wg_stats_t::completed, &wg_stats_t::failed, &wg_stats_t::cancelled,
+        &wg_stats_t::pending, &wg_stats_t::inflight_items, &wg_stats_t::inflight_batches})
+    s.*field += sb.*field;
   bool ok = true;
   auto fail = [&](const char* what, uint64_t a, uint64_t b) {
     std::fprintf(stderr, "round %llu: %s (%llu vs %llu)\n",
@@ -303,6 +335,8 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
     ok = false;
   };
   wg_destroy(g);
+  wg_destroy(gb);
+  if (g_batch_set_errors.load()) fail("wg_batch_set refused an item", g_batch_set_errors.load(), 0);
   wg_manager_stats_t ms{};
   ms.version = WG_MANAGER_STATS_VERSION;
   wg_manager_stats(manager.get(), &ms, nullptr, 0, nullptr);

@@ -9,7 +9,7 @@ import (
 	"os"
 	"time"
 
-	"workgrinder"
+	"example.com/workgrinder"
 )
 
 func main() {

@@ -2,7 +2,7 @@
 // (sizes and field offsets measured by build.rs with the C compiler).
 use std::collections::HashMap;
 use std::mem::{size_of, MaybeUninit};
-use workgrinder::ffi::{wg_outcome_t, wg_stats_t, wg_submit_opts_t};
+use workgrinder_sys::{wg_outcome_t, wg_stats_t, wg_submit_opts_t};
 
 fn c_layout() -> HashMap<String, usize> {
     env!("WG_C_LAYOUT")

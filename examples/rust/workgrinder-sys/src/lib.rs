@@ -1,5 +1,9 @@
-//! A hand-written mirror of `workgrinder.h`. Keep in step with the header;
-//! `tests/layout.rs` checks the struct layouts against the C compiler's.
+//! Raw declarations of libworkgrinder's C API (`workgrinder/workgrinder.h`),
+//! hand-written and kept in step with the header; `tests/layout.rs` checks
+//! the struct layouts against the C compiler's. The build script links the
+//! library found by pkg-config (or `WORKGRINDER_LIB_DIR`). Everything here is
+//! `unsafe` and follows the header's ownership and thread rules; use the
+//! `workgrinder` crate for a safe API.
 #![allow(non_camel_case_types)]
 
 use std::os::raw::{c_char, c_double, c_int, c_uint, c_void};
@@ -17,6 +21,7 @@ pub const WG_EWORK: c_int = -9;
 pub const WG_ELEASE: c_int = -10;
 pub const WG_EUNAVAILABLE: c_int = -11;
 pub const WG_EALREADY: c_int = -12;
+pub const WG_ENOKEY: c_int = -13;
 
 pub const WG_SUBMIT_OPTS_VERSION: u32 = 1;
 pub const WG_STATS_VERSION: u32 = 1;
@@ -30,6 +35,7 @@ pub type wg_work_fn = unsafe extern "C" fn(arg: *mut c_void, result: *mut *mut c
 pub type wg_done_fn = unsafe extern "C" fn(outcome: *const wg_outcome_t, opaque: *mut c_void);
 pub type wg_dispose_fn = unsafe extern "C" fn(result: *mut c_void, opaque: *mut c_void);
 pub type wg_ready_fn = unsafe extern "C" fn(opaque: *mut c_void);
+pub type wg_worker_fn = unsafe extern "C" fn(opaque: *mut c_void);
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -82,6 +88,13 @@ extern "C" {
         errstr_size: usize,
     ) -> c_int;
     pub fn wg_conf_destroy(conf: *mut wg_conf_t);
+    /// Newer than 0.1.0: only link against it with a library that has it.
+    pub fn wg_conf_set_worker_hooks(
+        conf: *mut wg_conf_t,
+        on_start: Option<wg_worker_fn>,
+        on_stop: Option<wg_worker_fn>,
+        opaque: *mut c_void,
+    ) -> c_int;
     pub fn wg_create(
         out: *mut *mut wg_grinder_t,
         conf: *const wg_conf_t,

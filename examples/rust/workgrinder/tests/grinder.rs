@@ -6,7 +6,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
-use workgrinder::{ffi, live_jobs, Conf, Grinder};
+use workgrinder::{ffi, live_jobs, Conf, Error, Grinder};
 
 // Tests share the job counter: run them one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -73,8 +73,8 @@ fn errors_and_panics_stay_with_their_caller() {
     assert_eq!(ok.wait().unwrap(), Ok(1));
     assert_eq!(err.wait().unwrap(), Err("no".to_string()));
     let e = boom.wait().unwrap_err();
-    assert_eq!(e.status, ffi::WG_EWORK);
-    assert!(e.message.contains("boom"), "{}", e);
+    assert_eq!(e.status(), Some(ffi::WG_EWORK));
+    assert_eq!(e, Error::Panicked("panicked: boom".into()));
     let s = g.stats();
     assert_eq!((s.completed, s.failed), (2, 1));
     drop(g);
@@ -100,7 +100,7 @@ fn cancelling_a_pending_item_removes_it_at_once() {
     g.stop(false).unwrap();
     let mut it = hs.into_iter();
     assert!(it.next().unwrap().wait().is_ok());
-    assert!(it.next().unwrap().wait().unwrap_err().is_canceled());
+    assert!(it.next().unwrap().wait().unwrap_err() == Error::Canceled);
     assert!(it.next().unwrap().wait().is_ok());
     assert_eq!(ran.load(Ordering::SeqCst), 2);
     drop(g);
@@ -133,8 +133,8 @@ fn drain_and_cancel_stops() {
     let t0 = Instant::now();
     g.stop(true).unwrap();
     assert!(t0.elapsed() < Duration::from_secs(1));
-    assert!(blocked.wait().unwrap_err().is_canceled());
-    assert!(queued.wait().unwrap_err().is_canceled());
+    assert!(blocked.wait().unwrap_err() == Error::Canceled);
+    assert!(queued.wait().unwrap_err() == Error::Canceled);
     drop(tx); // the blocked closure returns; its box is freed then
     drop(g);
     settle_jobs();
@@ -214,42 +214,72 @@ fn callbacks_and_stats() {
 fn bad_configuration_is_an_error() {
     let mut conf = Conf::new();
     let e = conf.set("max_wait_seconds", "nan").err().unwrap();
-    assert_eq!(e.status, ffi::WG_EINVAL);
-    assert_eq!(e.message, "max_wait_seconds must be a finite number > 0");
-    assert!(conf.set("no_such_key", "1").is_err());
+    assert_eq!(
+        e,
+        Error::Invalid("max_wait_seconds must be a finite number > 0".into())
+    );
+    assert_eq!(
+        e.to_string(),
+        "WG_EINVAL: max_wait_seconds must be a finite number > 0"
+    );
+    // WG_EINVAL from a library before WG_ENOKEY, WG_ENOKEY after.
+    match conf.set("no_such_key", "1").err().unwrap() {
+        Error::Invalid(m) | Error::UnknownKey(m) => assert!(m.contains("no_such_key"), "{}", m),
+        e => panic!("{}", e),
+    }
 }
 
-struct CountingWaker(AtomicUsize);
+// A waker that counts its wakes and lets a test block until the next one.
+struct CountingWaker {
+    wakes: Mutex<usize>,
+    woken: std::sync::Condvar,
+}
 impl Wake for CountingWaker {
     fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
+        *self.wakes.lock().unwrap() += 1;
+        self.woken.notify_all();
     }
+}
+
+fn threads_in_process() -> usize {
+    std::fs::read_dir("/proc/self/task").unwrap().count()
 }
 
 #[test]
-fn handles_are_futures() {
+fn handles_are_futures_woken_through_on_ready() {
     let _s = SERIAL.lock().unwrap();
-    let g = grinder(&[("batch_size_threshold", "1")]);
-    let mut h = g.submit(|| 5).unwrap();
-    let w = Arc::new(CountingWaker(AtomicUsize::new(0)));
+    let g = grinder(&[("batch_size_threshold", "101"), ("max_wait_seconds", "600")]);
+    let w = Arc::new(CountingWaker {
+        wakes: Mutex::new(0),
+        woken: std::sync::Condvar::new(),
+    });
     let waker = Waker::from(w.clone());
     let mut cx = Context::from_waker(&waker);
-    let t0 = Instant::now();
-    loop {
-        match std::pin::Pin::new(&mut h).poll(&mut cx) {
-            Poll::Ready(v) => {
-                assert_eq!(v.unwrap(), 5);
-                break;
-            }
-            Poll::Pending => {
-                while w.0.load(Ordering::SeqCst) == 0 {
-                    assert!(t0.elapsed() < Duration::from_secs(10), "never woken");
-                    thread::yield_now();
-                }
-            }
+    // 100 pending futures, each polled once: no thread is parked for them.
+    let threads = threads_in_process();
+    let mut hs: Vec<_> = (0..100).map(|i| g.submit(move || i).unwrap()).collect();
+    for h in hs.iter_mut() {
+        assert!(std::pin::Pin::new(h).poll(&mut cx).is_pending());
+    }
+    assert_eq!(threads_in_process(), threads);
+    assert_eq!(*w.wakes.lock().unwrap(), 0);
+    // The 101st item dispatches the batch; each outcome wakes its task once.
+    let last = g.submit(|| 100).unwrap();
+    let mut wakes = w.wakes.lock().unwrap();
+    while *wakes < 100 {
+        wakes = w.woken.wait(wakes).unwrap();
+    }
+    drop(wakes);
+    let mut sum = 0;
+    for h in hs.iter_mut() {
+        match std::pin::Pin::new(h).poll(&mut cx) {
+            Poll::Ready(v) => sum += v.unwrap(),
+            Poll::Pending => panic!("woken but not ready"),
         }
     }
-    drop(h);
+    assert_eq!(sum + last.wait().unwrap(), 5050);
+    assert_eq!(*w.wakes.lock().unwrap(), 100, "one wake per future");
+    drop(hs);
     drop(g);
     settle_jobs();
 }

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn pkg_config(args: &[&str]) -> Option<String> {
-    let out = Command::new("pkg-config").args(args).arg("workgrinder").output().ok()?;
+    let out = Command::new("pkg-config")
+        .args(args)
+        .arg("workgrinder")
+        .output()
+        .ok()?;
     if !out.status.success() {
         return None;
     }
@@ -46,6 +50,9 @@ fn main() {
         println!("cargo:rustc-link-search=native={}", dir);
         println!("cargo:rustc-link-arg=-Wl,-rpath,{}", dir);
     }
+    // Dependents' build scripts see this as DEP_WORKGRINDER_LIB_DIRS (the
+    // `workgrinder` crate uses it to set the same rpath on its own tests).
+    println!("cargo:lib_dirs={}", lib_dirs.join(":"));
     println!("cargo:rustc-link-lib=dylib=workgrinder");
 
     // Measure the C layouts with the C compiler.
@@ -78,8 +85,18 @@ int main(void) {
     for inc in &include_dirs {
         cmd.arg(format!("-I{}", inc));
     }
-    let status = cmd.arg(&src).arg("-o").arg(&exe).status().expect("running the C compiler");
+    let status = cmd
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .expect("running the C compiler");
     assert!(status.success(), "compiling the layout probe failed");
-    let out = Command::new(&exe).output().expect("running the layout probe");
-    println!("cargo:rustc-env=WG_C_LAYOUT={}", String::from_utf8_lossy(&out.stdout));
+    let out = Command::new(&exe)
+        .output()
+        .expect("running the layout probe");
+    println!(
+        "cargo:rustc-env=WG_C_LAYOUT={}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

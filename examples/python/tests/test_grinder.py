@@ -2,17 +2,11 @@ import threading
 import time
 import unittest
 
-import workgrinder
+from support import GrinderCase
 from workgrinder import CancelledError, Grinder, WorkGrinderError
 
 
-class GrinderTest(unittest.TestCase):
-    def tearDown(self):
-        deadline = time.monotonic() + 10
-        while workgrinder.live_jobs() and time.monotonic() < deadline:
-            time.sleep(0.005)
-        self.assertEqual(workgrinder.live_jobs(), 0, "every callable is released exactly once")
-
+class GrinderTest(GrinderCase):
     def test_threshold_flush_and_values(self):
         with Grinder(batch_size_threshold=4, max_wait_seconds=600) as g:
             futures = [g.enqueue(pow, 2, i) for i in range(3)]

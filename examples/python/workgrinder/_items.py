@@ -1,0 +1,108 @@
+"""Submitted callables and their outcomes, as they cross C.
+
+A job crosses C as an integer id (the wg arg); _run looks it up and
+release_arg drops it, exactly once, when the library is done with it. Each
+enqueued item also waits in _waiting under the same id until its
+wg_future_on_ready call, which reads the outcome and hands it to the item's
+deliver function (a concurrent.futures or an asyncio future).
+
+Thread rules: _jobs, _waiting and the id counter are guarded by _lock; _run
+runs on a worker thread, _release on a worker or the loop thread, _ready on
+whichever thread decided the outcome. deliver must not block."""
+
+import ctypes
+import itertools
+import threading
+
+from . import _capi
+from .errors import OK, error_for
+
+_lock = threading.Lock()
+_jobs = {}
+_waiting = {}
+_ids = itertools.count(1)
+
+
+class _Job:
+    __slots__ = ("fn", "args", "kwargs", "value", "error")
+
+    def __init__(self, fn, args, kwargs):
+        self.fn, self.args, self.kwargs, self.value, self.error = fn, args, kwargs, None, None
+
+
+@_capi.WORK_FN
+def _run(arg, _result):
+    with _lock:
+        job = _jobs[arg]
+    try:
+        job.value = job.fn(*job.args, **job.kwargs)
+        return 0
+    except BaseException as e:  # noqa: B902 - it belongs to the caller
+        job.error = e
+        return 1
+
+
+@_capi.DISPOSE_FN
+def _release(arg, _opaque):
+    with _lock:
+        del _jobs[arg]
+
+
+_OPTS = _capi.SubmitOpts(_capi.OPTS_VERSION, None, None, None, _release)
+
+
+class Item:
+    """One enqueued callable: its job and its wg_future_t, which is released
+    when the Item is collected (the outcome has been delivered by then, or
+    nobody is left to receive it)."""
+
+    __slots__ = ("handle", "job", "deliver")
+
+    def __init__(self, handle, job, deliver):
+        self.handle, self.job, self.deliver = handle, job, deliver
+
+    def cancel(self):
+        """True if the item became cancelled (its deliver has then already run)."""
+        return _capi.future_cancel(self.handle) == OK
+
+    def __del__(self):
+        if self.handle:
+            _capi.future_release(self.handle)
+            self.handle = None
+
+
+@_capi.READY_FN
+def _ready(opaque):
+    with _lock:
+        item = _waiting.pop(opaque)
+    out = _capi.Outcome()
+    rc = _capi.future_wait(item.handle, 0.0, ctypes.byref(out))
+    deliver, item.deliver = item.deliver, None  # no cycle through the future
+    deliver(out.status if rc == OK else rc, item.job)
+
+
+def enqueue(g, fn, args, kwargs, deliver):
+    """Enqueues fn(*args, **kwargs) on grinder handle g; deliver(status, job)
+    runs once with its outcome. Raises the status's error if refused."""
+    job = _Job(fn, args, kwargs)
+    with _lock:
+        job_id = next(_ids)
+        _jobs[job_id] = job
+    handle = ctypes.c_void_p()
+    rc = _capi.enqueue(g, _run, job_id, ctypes.byref(_OPTS), ctypes.byref(handle))
+    if rc != OK:  # refused: the id is still ours
+        with _lock:
+            del _jobs[job_id]
+        raise error_for(rc)
+    item = Item(handle.value, job, deliver)
+    with _lock:
+        _waiting[job_id] = item
+    rc = _capi.future_on_ready(item.handle, _ready, job_id)
+    assert rc == OK, rc  # a new future has no callback yet
+    return item
+
+
+def live_jobs():
+    """How many submitted callables the library has not released yet."""
+    with _lock:
+        return len(_jobs)

@@ -1,0 +1,218 @@
+"""Grinder: the user-facing object, and Future, the concurrent.futures type
+its enqueue returns."""
+
+import asyncio
+import atexit
+import concurrent.futures
+import ctypes
+import functools
+import threading
+
+from . import _capi, _items, _threads
+from .errors import ECANCELED, EWORK, OK, GrinderClosedError, check, error_for
+
+
+class Future(concurrent.futures.Future):
+    """A concurrent.futures.Future for one item (as_completed and wait work);
+    cancel() cancels the item in the library."""
+
+    def __init__(self):
+        super().__init__()
+        self._item = None
+
+    def cancel(self):
+        """True if the item is cancelled; a running callable is not interrupted."""
+        item = self._item
+        if item is not None and item.cancel():
+            return True  # its outcome was delivered (cancelled) inside item.cancel()
+        return self.cancelled()
+
+    def _deliver(self, status, job):  # on the thread that decided the outcome
+        if status == OK:
+            self.set_result(job.value)
+        elif status == EWORK and job.error is not None:
+            self.set_exception(job.error)
+        elif status == ECANCELED:
+            concurrent.futures.Future.cancel(self)
+            # As an executor does: wait() and as_completed() count a
+            # cancelled future as done only once it is "notified".
+            self.set_running_or_notify_cancel()
+        else:
+            self.set_exception(error_for(status))
+
+
+def _settle_async(af, status, job):  # on the event loop's thread
+    if af.done():
+        return
+    if status == OK:
+        af.set_result(job.value)
+    elif status == EWORK and job.error is not None:
+        af.set_exception(job.error)
+    elif status == ECANCELED:
+        af.cancel()
+    else:
+        af.set_exception(error_for(status))
+
+
+def _cancel_item_if_cancelled(item, af):
+    if af.cancelled():
+        item.cancel()
+
+
+# Grinders not closed yet. Held strongly: a grinder dropped without close()
+# keeps its threads, and they must be stopped before the interpreter
+# finalizes, since its workers call into Python until they exit (their
+# thread-state hook included). Guarded by _open_lock.
+_open = set()
+_open_lock = threading.Lock()
+
+
+@atexit.register
+def _close_all():
+    with _open_lock:
+        grinders = list(_open)
+    for g in grinders:
+        g.close()
+
+
+class Grinder:
+    """A started grinder; configuration keys as keyword arguments, e.g.
+    Grinder(batch_size_threshold=64, max_wait_seconds=0.002).
+
+    Every method may be called from any thread, close() included: a
+    submission racing close() is either accepted (and gets its outcome) or
+    raises GrinderClosedError. Worker threads keep one Python thread state
+    for their life (keep_thread_state=False turns that off).
+
+    Thread rules: _g is set once and freed by close(). Every C call that uses
+    it is counted in _users under _cv after checking _closed; close() sets
+    _closed and waits for _users to reach 0 before it frees _g."""
+
+    def __init__(self, keep_thread_state=True, **conf):
+        c = _capi.conf_new()
+        if not c:
+            raise MemoryError("wg_conf_new")
+        try:
+            err = ctypes.create_string_buffer(256)
+            for key, value in conf.items():
+                rc = _capi.conf_set(c, key.encode(), str(value).encode(), err, len(err))
+                if rc != OK:
+                    raise error_for(rc, err.value.decode())
+            if keep_thread_state:
+                _threads.install(c)
+            g = ctypes.c_void_p()
+            rc = _capi.create(ctypes.byref(g), c, None, err, len(err))
+            if rc != OK:
+                raise error_for(rc, err.value.decode())
+        finally:
+            _capi.conf_destroy(c)
+        self._g = g.value
+        self._cv = threading.Condition()
+        self._closed = False
+        self._users = 0
+        rc = _capi.start(self._g)
+        if rc != OK:
+            _capi.destroy(self._g)
+            raise error_for(rc)
+        with _open_lock:
+            _open.add(self)
+
+    def _enter(self):
+        with self._cv:
+            if self._closed:
+                raise GrinderClosedError()
+            self._users += 1
+        return self._g
+
+    def _leave(self):
+        with self._cv:
+            self._users -= 1
+            if self._users == 0:
+                self._cv.notify_all()
+
+    def _enqueue(self, fn, args, kwargs, deliver):
+        g = self._enter()
+        try:
+            return _items.enqueue(g, fn, args, kwargs, deliver)
+        finally:
+            self._leave()
+
+    def enqueue(self, fn, *args, **kwargs):
+        """Runs fn(*args, **kwargs) on a worker; returns a Future. Callbacks
+        added with its add_done_callback run on the library's loop thread (or
+        on the thread that cancels): keep them short and non-blocking."""
+        f = Future()
+        f._item = self._enqueue(fn, args, kwargs, f._deliver)
+        return f
+
+    def submit(self, fn, *args, **kwargs):
+        """Runs fn(*args, **kwargs) on a worker and returns its value (or raises its exception)."""
+        return self.enqueue(fn, *args, **kwargs).result()
+
+    def aenqueue(self, fn, *args, **kwargs):
+        """Runs fn(*args, **kwargs) on a worker; returns an asyncio.Future of the
+        running loop. Cancelling it (or the task awaiting it) cancels the item."""
+        loop = asyncio.get_running_loop()
+        af = loop.create_future()
+
+        def deliver(status, job):  # any thread; must not block
+            try:
+                loop.call_soon_threadsafe(_settle_async, af, status, job)
+            except RuntimeError:
+                pass  # the loop is closed: nobody can await the result any more
+
+        item = self._enqueue(fn, args, kwargs, deliver)
+        af.add_done_callback(functools.partial(_cancel_item_if_cancelled, item))
+        return af
+
+    async def asubmit(self, fn, *args, **kwargs):
+        """await g.asubmit(fn, ...): fn's value; cancelling the task cancels the item."""
+        return await self.aenqueue(fn, *args, **kwargs)
+
+    def stats(self):
+        """A snapshot of the counters as a dict."""
+        s = _capi.Stats(version=_capi.STATS_VERSION)
+        g = self._enter()
+        try:
+            check(_capi.stats(g, ctypes.byref(s)))
+        finally:
+            self._leave()
+        return {name: getattr(s, name) for name, _ in _capi.Stats._fields_ if name != "version"}
+
+    def stop(self, cancel=False):
+        """Drains (or with cancel=True cancels) and waits until stopped; start() restarts."""
+        g = self._enter()
+        try:
+            check(_capi.stop(g, 1 if cancel else 0))
+        finally:
+            self._leave()
+
+    def start(self):
+        g = self._enter()
+        try:
+            check(_capi.start(g))
+        finally:
+            self._leave()
+
+    def close(self):
+        """Drains (every accepted item gets its outcome) and frees the grinder.
+        Idempotent; later calls raise GrinderClosedError."""
+        with self._cv:
+            if self._closed:
+                return
+            self._closed = True
+            self._cv.notify_all()  # for whoever waits to see it closed
+            self._cv.wait_for(lambda: self._users == 0)
+        rc = _capi.destroy(self._g)
+        if rc != OK:  # WG_EWRONGTHREAD: called from a done callback on the loop thread
+            with self._cv:
+                self._closed = False
+            raise error_for(rc)
+        with _open_lock:
+            _open.discard(self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,210 @@
+use std::ffi::CStr;
+use std::os::raw::{c_char, c_int, c_void};
+use std::ptr;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::error::check;
+use crate::job::{self, Job};
+use crate::{Conf, Error, Handle};
+use workgrinder_sys as ffi;
+
+/// A snapshot of [`Grinder::stats`].
+pub type Stats = ffi::wg_stats_t;
+
+/// A grinder: batches submitted closures onto leased worker threads.
+///
+/// Share it between threads by reference or in an `Arc`. [`Grinder::close`]
+/// (or dropping it) drains: every accepted closure runs and its caller gets
+/// the result. Close may race with submissions from other threads: each one
+/// is either accepted (and gets its result) or returns [`Error::Closed`].
+///
+/// ```
+/// use std::sync::Arc;
+/// let mut conf = workgrinder::Conf::new();
+/// conf.set("max_wait_seconds", "0.002")?;
+/// let g = Arc::new(workgrinder::Grinder::new(&conf)?);
+/// g.start()?;
+/// let g2 = g.clone();
+/// let t = std::thread::spawn(move || g2.submit(|| 2 + 2)?.wait());
+/// assert_eq!(t.join().unwrap()?, 4);
+/// g.close()?;
+/// assert_eq!(g.submit(|| 0).err(), Some(workgrinder::Error::Closed));
+/// # Ok::<(), workgrinder::Error>(())
+/// ```
+pub struct Grinder {
+    // Valid from new() until Drop frees it: close() only stops the grinder,
+    // so no call can meet a freed pointer, whatever races with close().
+    raw: *mut ffi::wg_grinder_t,
+    // Set by close() before it stops the grinder; every call checks it
+    // first, a refusal (WG_ESTOPPING, WG_ENOTSTARTED) that raced with close()
+    // reads it again, and a start() that raced with it stops again. No Rust
+    // lock is held across a blocking C call: close() may then run on any
+    // thread while another thread is inside stop() without deadlocking.
+    closed: AtomicBool,
+}
+
+// Send and Sync: every wg_* function called through &Grinder is documented
+// as callable from any thread (blocking ones refuse with WG_EWRONGTHREAD on
+// the loop thread instead of deadlocking), and the Rust-side state is one
+// atomic. The C grinder is freed only by Drop, which has the
+// grinder to itself.
+unsafe impl Send for Grinder {}
+unsafe impl Sync for Grinder {}
+
+impl Grinder {
+    /// A stopped grinder with a private manager built from `conf` (which
+    /// may be dropped afterwards).
+    pub fn new(conf: &Conf) -> Result<Grinder, Error> {
+        let mut raw = ptr::null_mut();
+        let mut err = [0 as c_char; 256];
+        let rc = unsafe {
+            ffi::wg_create(
+                &mut raw,
+                conf.raw,
+                ptr::null_mut(),
+                err.as_mut_ptr(),
+                err.len(),
+            )
+        };
+        if rc != ffi::WG_OK {
+            let msg = unsafe { CStr::from_ptr(err.as_ptr()) }
+                .to_string_lossy()
+                .into_owned();
+            return Err(Error::with_message(rc, msg));
+        }
+        Ok(Grinder {
+            raw,
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    // A submission's refusal: Closed if close() raced with it.
+    fn refused(&self, rc: c_int) -> Error {
+        if (rc == ffi::WG_ESTOPPING || rc == ffi::WG_ENOTSTARTED) && self.is_closed() {
+            Error::Closed
+        } else {
+            Error::from_status(rc).unwrap_or(Error::Other(rc))
+        }
+    }
+
+    /// Starts (or restarts after [`Grinder::stop`]); [`Error::Closed`] after close.
+    pub fn start(&self) -> Result<(), Error> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        check(unsafe { ffi::wg_start(self.raw) })?;
+        if self.is_closed() {
+            // close() ran meanwhile and may have stopped before this start:
+            // stop again (draining whatever slipped in).
+            unsafe { ffi::wg_stop(self.raw, 0) };
+            return Err(Error::Closed);
+        }
+        Ok(())
+    }
+
+    /// Drains (`cancel` false) or cancels (`cancel` true) and waits until
+    /// stopped; [`Grinder::start`] may start it again.
+    pub fn stop(&self, cancel: bool) -> Result<(), Error> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        check(unsafe { ffi::wg_stop(self.raw, cancel as c_int) })
+    }
+
+    /// Drains and closes: every accepted closure completes and delivers its
+    /// result; later calls return [`Error::Closed`]. Idempotent (a second
+    /// close racing the first returns at once). Called from a
+    /// [`Grinder::submit_with`] callback (the loop thread) it returns
+    /// [`Error::WrongThread`] and the grinder stays open.
+    pub fn close(&self) -> Result<(), Error> {
+        if self
+            .closed
+            .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
+            return Ok(());
+        }
+        let rc = unsafe { ffi::wg_stop(self.raw, 0) };
+        if rc != ffi::WG_OK {
+            self.closed.store(false, Ordering::SeqCst);
+        }
+        check(rc)
+    }
+
+    /// A snapshot of the state and counters (also after close: the final counts).
+    pub fn stats(&self) -> Stats {
+        let mut s = Stats {
+            version: ffi::WG_STATS_VERSION,
+            ..Default::default()
+        };
+        unsafe { ffi::wg_stats(self.raw, &mut s) };
+        s
+    }
+
+    /// Runs `f` on a worker; the [`Handle`] waits for, polls, cancels or
+    /// `.await`s its result. A panic in `f` becomes [`Error::Panicked`].
+    pub fn submit<T, F>(&self, f: F) -> Result<Handle<T>, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        let job: *mut Job<T, F> = Job::new(f);
+        let o = job::opts::<T, F>();
+        let mut fut = ptr::null_mut();
+        let rc = unsafe {
+            ffi::wg_enqueue(self.raw, job::run::<T, F>, job as *mut c_void, &o, &mut fut)
+        };
+        if rc != ffi::WG_OK {
+            drop(unsafe { Box::from_raw(job) }); // refused: nothing was taken over
+            return Err(self.refused(rc));
+        }
+        Ok(unsafe { Handle::new(fut) })
+    }
+
+    /// Runs `f` on a worker and calls `done` with its result on the grinder's
+    /// loop thread (keep `done` short; it must not block).
+    pub fn submit_with<T, F, D>(&self, f: F, done: D) -> Result<(), Error>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+        D: FnOnce(Result<T, Error>) + Send + 'static,
+    {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        let job: *mut Job<T, F> = Job::new(f);
+        unsafe { (*job).done = Some(Box::new(done)) };
+        let o = job::opts::<T, F>();
+        let rc = unsafe {
+            ffi::wg_submit_ex(
+                self.raw,
+                job::run::<T, F>,
+                job as *mut c_void,
+                Some(job::done::<T, F>),
+                job as *mut c_void,
+                &o,
+            )
+        };
+        if rc != ffi::WG_OK {
+            drop(unsafe { Box::from_raw(job) });
+            return Err(self.refused(rc));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Grinder {
+    /// Drains, then frees the grinder. Dropped on its own loop thread (inside
+    /// a `submit_with` callback) it cannot stop, and leaks instead.
+    fn drop(&mut self) {
+        let _ = self.close();
+        unsafe { ffi::wg_destroy(self.raw) };
+    }
+}
