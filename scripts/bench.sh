@@ -3,12 +3,14 @@
 # the plots), builds the benchmark (Release) and runs every scenario against
 # every baseline. Plots and their data go to build/bench/results unless
 # --out DIR is given (docs/performance.md uses --out docs/performance).
-# Other options go to workgrinder_bench: --short, --only SECTION.
+# Other options go to workgrinder_bench: --short, --only SECTION. The
+# databases section writes to SQLite (a temporary file) and to a throwaway
+# PostgreSQL server that scripts/pg_server.sh starts for the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh libboost-dev gnuplot-nox
+scripts/deps.sh libboost-dev gnuplot-nox libsqlite3-dev libpq-dev postgresql
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DWG_BUILD_BENCH=ON \
-  -DBUILD_TESTING=OFF -DWG_BUILD_EXAMPLES=OFF -DWG_WERROR=ON >/dev/null
+  -DBUILD_TESTING=OFF -DWG_BUILD_EXAMPLES=OFF -DWG_WERROR=ON -DWG_REQUIRE_DATABASES=ON >/dev/null
 cmake --build build/bench --target workgrinder_bench
 out=build/bench/results
 args=()
@@ -19,4 +21,4 @@ while [ $# -gt 0 ]; do
   esac
 done
 mkdir -p "$out"
-build/bench/tests/workgrinder_bench --out "$out" "${args[@]}"
+scripts/pg_server.sh run build/bench/tests/workgrinder_bench --out "$out" "${args[@]}"

@@ -8,12 +8,15 @@
 # install through pkg-config and find_package, builds the library alone (no
 # tests, benchmark or examples) and a consumer against it, then the Rust, Go
 # and Python bindings' tests against the first install.
+# The database examples run against real SQLite and against a PostgreSQL
+# server that scripts/pg_server.sh starts for each test (and removes after it).
 # WG_STRESS_SECONDS and WG_FUZZ_SECONDS shorten the stress and fuzz runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HOME="${HOME:-$(mktemp -d)}"  # cargo and go keep caches under it
 scripts/deps.sh clang-format binutils valgrind abigail-tools clang libclang-rt-14-dev \
-  libboost-dev cargo golang-go python3 python3-venv python3-pip python3-setuptools
+  libboost-dev cargo golang-go python3 python3-venv python3-pip python3-setuptools \
+  libsqlite3-dev libpq-dev postgresql
 jobs=$(nproc)
 
 step() { printf '\n=== %s\n' "$*"; }
@@ -23,7 +26,7 @@ git ls-files '*.c' '*.cpp' '*.h' '*.hpp' | xargs clang-format --dry-run -Werror
 
 step "build and test (RelWithDebInfo, -Werror)"
 cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWG_WERROR=ON \
-  -DBUILD_TESTING=ON -DWG_BUILD_BENCH=ON
+  -DBUILD_TESTING=ON -DWG_BUILD_BENCH=ON -DWG_REQUIRE_DATABASES=ON
 cmake --build build/test
 (cd build/test && ctest --output-on-failure -j "$jobs")
 
@@ -31,14 +34,14 @@ step "CONFIGURATION.md and README.md's table are generated from src/config_keys.
 scripts/gen_config_doc.sh --check build/test
 
 step "benchmark, short mode (not pass/fail: keeps it from rotting)"
-build/test/tests/workgrinder_bench --short --out build/test/bench-results
+scripts/pg_server.sh run build/test/tests/workgrinder_bench --short --out build/test/bench-results
 
 step "ABI guard: exported symbols, SONAME, abidiff against abi/libworkgrinder.abi"
 scripts/abi_check.sh build/test
 
 step "build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=address,undefined \
-  -DWG_WERROR=ON -DBUILD_TESTING=ON
+  -DWG_WERROR=ON -DBUILD_TESTING=ON -DWG_REQUIRE_DATABASES=ON
 cmake --build build/asan
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j "$jobs")
@@ -49,7 +52,7 @@ build/asan/tests/workgrinder_stress --seconds "${WG_STRESS_SECONDS:-60}"
 step "build and test under ThreadSanitizer"
 tsan_supp="$PWD/tests/tsan.supp"
 cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=thread -DWG_WERROR=ON \
-  -DBUILD_TESTING=ON
+  -DBUILD_TESTING=ON -DWG_REQUIRE_DATABASES=ON
 cmake --build build/tsan
 (cd build/tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$tsan_supp" ctest --output-on-failure -j "$jobs")
 
@@ -62,6 +65,11 @@ for ex in build/test/examples/example_c_*; do
     --errors-for-leak-kinds=all "$ex" >/dev/null
   echo "$ex: no errors, no leaks"
 done
+vg=(valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all)
+"${vg[@]}" build/test/examples/example_sqlite_writer --producers 2 --events 2000 >/dev/null
+scripts/pg_server.sh run "${vg[@]}" build/test/examples/example_postgres_writer --producers 2 \
+  --events 2000 >/dev/null
+echo "example_sqlite_writer, example_postgres_writer: no errors, no leaks"
 
 step "fuzzers (libFuzzer, ASan + UBSan), ${WG_FUZZ_SECONDS:-60} s each"
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

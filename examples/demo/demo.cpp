@@ -2,7 +2,11 @@
 // a live progress line, then throughput, batch sizes, latency and counters.
 //
 //   workgrinder_demo [--producers N] [--jobs M] [--threshold T] [--max-wait S]
-//                    [--workers W] [--inflight B]
+//                    [--workers W] [--inflight B] [--postgres CONNINFO|SOCKET_DIR]
+//
+// With --postgres every job is a row written to PostgreSQL by a batch handler
+// (one COPY per batch), and the rows are counted at the end
+// (scripts/demo.sh --postgres starts a throwaway server for it).
 #include <workgrinder/workgrinder.h>
 
 #include <algorithm>
@@ -15,6 +19,10 @@
 #include <thread>
 #include <vector>
 
+#ifdef WG_DEMO_POSTGRES
+#include "postgres_sink.hpp"
+#endif
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -26,6 +34,7 @@ struct Options {
   std::string max_wait = "0.001";
   std::string workers = "2";
   std::string inflight = "2";
+  std::string postgres;  // empty: in-memory jobs
 };
 
 struct Job {
@@ -48,6 +57,12 @@ void done(const wg_outcome_t* o, void* opaque) {
   if (o->status != WG_OK || o->result != reinterpret_cast<char*>(j) + 1) wrong.fetch_add(1);
 }
 
+#ifdef WG_DEMO_POSTGRES
+constexpr bool kHavePostgres = true;
+#else
+constexpr bool kHavePostgres = false;  // built without libpq
+#endif
+
 bool parse(int argc, char** argv, Options* o) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -65,10 +80,12 @@ bool parse(int argc, char** argv, Options* o) {
       o->workers = v;
     else if (a == "--inflight")
       o->inflight = v;
+    else if (a == "--postgres")
+      o->postgres = v;
     else
       return false;
   }
-  return o->producers > 0 && o->jobs > 0;
+  return o->producers > 0 && o->jobs > 0 && (o->postgres.empty() || kHavePostgres);
 }
 
 double percentile(std::vector<double>& v, double p) {
@@ -84,8 +101,8 @@ int main(int argc, char** argv) {
   if (!parse(argc, argv, &opt)) {
     std::fprintf(stderr,
                  "usage: %s [--producers N] [--jobs M] [--threshold T] [--max-wait S] "
-                 "[--workers W] [--inflight B]\n",
-                 argv[0]);
+                 "[--workers W] [--inflight B] [--postgres CONNINFO|SOCKET_DIR]%s\n",
+                 argv[0], kHavePostgres ? "" : " (--postgres: not built, libpq missing)");
     return 2;
   }
   char err[256];
@@ -102,6 +119,20 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  long total = opt.producers * opt.jobs;
+  jobs.resize(static_cast<size_t>(total));
+  wg_work_fn fn = work;
+#ifdef WG_DEMO_POSTGRES
+  if (!opt.postgres.empty()) {
+    std::string error;
+    if (!demo::postgres_prepare(opt.postgres, &error)) {
+      std::fprintf(stderr, "%s", error.c_str());
+      return 1;
+    }
+    if (demo::postgres_configure(conf, jobs.data(), sizeof(Job)) != WG_OK) return 2;
+    fn = nullptr;  // the batch handler writes the rows
+  }
+#endif
   wg_grinder_t* g;
   if (wg_create(&g, conf, nullptr, err, sizeof err) != WG_OK) {
     std::fprintf(stderr, "%s\n", err);
@@ -110,12 +141,11 @@ int main(int argc, char** argv) {
   wg_conf_destroy(conf);
   if (wg_start(g) != WG_OK) return 1;
 
-  long total = opt.producers * opt.jobs;
-  jobs.resize(static_cast<size_t>(total));
   std::printf(
       "libworkgrinder %s demo: %d producers x %ld jobs, batch_size_threshold %s, "
-      "max_wait_seconds %s\n",
-      wg_version_string(), opt.producers, opt.jobs, opt.threshold.c_str(), opt.max_wait.c_str());
+      "max_wait_seconds %s%s\n",
+      wg_version_string(), opt.producers, opt.jobs, opt.threshold.c_str(), opt.max_wait.c_str(),
+      opt.postgres.empty() ? "" : ", each job a row in PostgreSQL (one COPY per batch)");
   auto t0 = Clock::now();
   std::vector<std::thread> producers;
   std::atomic<long> refused{0};
@@ -124,7 +154,7 @@ int main(int argc, char** argv) {
       for (long i = 0; i < opt.jobs; ++i) {
         Job* j = &jobs[static_cast<size_t>(p * opt.jobs + i)];
         j->submitted = Clock::now();
-        if (wg_submit(g, work, j, done, j) != WG_OK) refused.fetch_add(1);
+        if (wg_submit(g, fn, j, done, j) != WG_OK) refused.fetch_add(1);
       }
     });
 
@@ -167,5 +197,16 @@ int main(int argc, char** argv) {
   std::printf("  %-26s %14llu\n", "batches", static_cast<unsigned long long>(s.batches));
   std::printf("  %-26s %14ld\n", "wrong results", wrong.load());
   wg_destroy(g);
-  return (wrong.load() == 0 && static_cast<long>(s.completed) == total) ? 0 : 1;
+  bool rows_ok = true;
+#ifdef WG_DEMO_POSTGRES
+  if (!opt.postgres.empty()) {
+    int64_t rows = -1, distinct = -1;
+    std::string error;
+    if (!demo::postgres_count(&rows, &distinct, &error)) std::fprintf(stderr, "%s", error.c_str());
+    std::printf("  %-26s %14lld (distinct %lld)\n", "rows in demo_jobs",
+                static_cast<long long>(rows), static_cast<long long>(distinct));
+    rows_ok = rows == total && distinct == total;
+  }
+#endif
+  return (wrong.load() == 0 && static_cast<long>(s.completed) == total && rows_ok) ? 0 : 1;
 }

@@ -6,8 +6,12 @@
 //
 // --short: small counts, for CI (keeps the benchmark from rotting; its numbers
 // are noisy). --out: where the plot data and PNGs go (default: bench-results).
-// --only: one of memory, throughput, headline, low-load, flush, sweep (for
-// profiling one scenario; no plots).
+// --only: one of memory, throughput, headline, low-load, flush, sweep,
+// databases (for profiling one scenario; no plots).
+//
+// The databases section (built when SQLite and libpq are found) needs a
+// PostgreSQL server named by PGHOST etc.: scripts/bench.sh starts one, as
+// does scripts/pg_server.sh run. Without one it fails.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -18,6 +22,9 @@
 #include <thread>
 
 #include "report.hpp"
+#ifdef WG_BENCH_DATABASES
+#include "db_writers.hpp"
+#endif
 
 using namespace bench;
 
@@ -155,6 +162,17 @@ struct Suite {
   }
 };
 
+bool run_database_section(bool short_mode) {
+  print_header("6. Databases: per-item jobs, the batch handler, a hand-written single writer");
+#ifdef WG_BENCH_DATABASES
+  return run_databases(short_mode);
+#else
+  (void)short_mode;
+  std::printf("FAILED: built without SQLite3 or libpq (libsqlite3-dev, libpq-dev)\n");
+  return false;
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -194,6 +212,8 @@ int main(int argc, char** argv) {
       suite.flush();
     else if (only == "sweep")
       suite.sweep();
+    else if (only == "databases")
+      return run_database_section(suite.short_mode) ? 0 : 1;
     else
       return 2;
     return 0;
@@ -213,5 +233,5 @@ int main(int argc, char** argv) {
                 out.c_str(), out.c_str());
   else
     std::printf("\nplots: gnuplot missing or failed; data in %s/*.dat\n", out.c_str());
-  return 0;
+  return run_database_section(suite.short_mode) ? 0 : 1;
 }
