@@ -47,6 +47,13 @@ WG_API int wg_conf_set_log_cb(wg_conf_t* conf, wg_log_fn fn, void* opaque) {
   return WG_OK;
 }
 
+WG_API int wg_conf_set_size_provider(wg_conf_t* conf, wg_size_fn fn, void* opaque) {
+  if (!conf) return WG_EINVAL;
+  conf->cfg.size_fn = fn;
+  conf->cfg.size_opaque = fn ? opaque : nullptr;
+  return WG_OK;
+}
+
 WG_API int wg_conf_set_batch_fn(wg_conf_t* conf, wg_batch_fn fn, void* opaque) {
   if (!conf) return WG_EINVAL;
   conf->cfg.batch_fn = fn;

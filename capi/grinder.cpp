@@ -5,7 +5,7 @@
 namespace {
 
 // A blocking call on `g` that could wait forever on this thread: any loop
-// thread or expiry thread, or a worker running a batch of `g` when the call
+// thread or housekeeping thread, or a worker running a batch of `g` when the call
 // waits for that batch (a draining stop, an unbounded wait).
 bool must_not_wait_on(const wg::Grinder* g, bool waits_for_own_batch) {
   return wg::ThreadRole::must_not_block() || (waits_for_own_batch && g->on_own_worker());

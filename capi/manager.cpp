@@ -1,4 +1,6 @@
 // wg_manager_*, wg_lease_*.
+#include <cmath>
+#include <cstddef>
 #include <cstring>
 
 #include "handles.hpp"
@@ -43,8 +45,9 @@ WG_API int wg_manager_destroy(wg_manager_t* m) {
 
 WG_API int wg_manager_acquire(wg_manager_t* m, double lease_seconds, const char* owner,
                               double timeout_seconds, wg_lease_t** out) {
-  if (!m || !out || lease_seconds != lease_seconds || timeout_seconds != timeout_seconds)
-    return WG_EINVAL;
+  // A lease must end: an infinite one would never be revoked (leasepool rejects
+  // it too). An infinite timeout only means "wait practically forever".
+  if (!m || !out || !std::isfinite(lease_seconds) || std::isnan(timeout_seconds)) return WG_EINVAL;
   if (timeout_seconds != 0 && wg::ThreadRole::must_not_block()) return WG_EWRONGTHREAD;
   return wg::guarded([&] {
     std::unique_ptr<wg_lease> handle(new wg_lease());
@@ -72,12 +75,23 @@ WG_API int wg_manager_stats(wg_manager_t* m, wg_manager_stats_t* out, wg_lease_i
   if (!m || !out || out->version < 1 || out->version > WG_MANAGER_STATS_VERSION) return WG_EINVAL;
   return wg::guarded([&] {
     std::vector<wg_lease_info_t> infos;
-    m->impl->stats(out, &infos);
+    // Filled whole here, copied only as far as the caller's version reaches:
+    // a version 1 caller's struct is smaller.
+    wg_manager_stats_t full{};
+    m->impl->stats(&full, &infos);
+    full.version = out->version;
+    std::memcpy(out, &full,
+                out->version == 1 ? offsetof(wg_manager_stats_t, target_pools) : sizeof full);
     if (leases)
       for (size_t i = 0; i < infos.size() && i < capacity; ++i) leases[i] = infos[i];
     if (n_leases) *n_leases = infos.size();
     return WG_OK;
   });
+}
+
+WG_API int wg_manager_notify_scale_changed(wg_manager_t* m) {
+  if (!m) return WG_EINVAL;
+  return wg::guarded([&] { return m->impl->notify_scale_changed(); });
 }
 
 }  // extern "C"

@@ -35,6 +35,9 @@ struct Config {
   // A whole-batch handler (wg_conf_set_batch_fn); nullptr: items run one by one.
   wg_batch_fn batch_fn = nullptr;
   void* batch_opaque = nullptr;
+  // Adaptive pool count (wg_conf_set_size_provider); none by default.
+  wg_size_fn size_fn = nullptr;
+  void* size_opaque = nullptr;
   // Worker hooks (wg_conf_set_worker_hooks), read by the manager.
   wg_worker_fn worker_on_start = nullptr;
   wg_worker_fn worker_on_stop = nullptr;

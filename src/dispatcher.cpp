@@ -22,6 +22,12 @@ Dispatcher::Dispatcher(const Config& cfg, std::shared_ptr<ExecutorManager> manag
       mailbox_(mailbox),
       logger_(logger) {}
 
+bool Dispatcher::full() const {
+  uint64_t slots = max_inflight_;
+  if (manager_->adaptive()) slots = std::min(slots, std::max<uint64_t>(1, manager_->pool_limit()));
+  return batches_.size() >= slots;
+}
+
 Batch* Dispatcher::new_batch() { return new (std::nothrow) Batch(&mailbox_, next_batch_id_); }
 
 // Under the manager lock, on any thread: record the answer, wake the loop.

@@ -31,7 +31,9 @@ class Dispatcher {
 
   ExecutorManager& manager() { return *manager_; }
 
-  bool full() const { return batches_.size() >= max_inflight_; }
+  // Every batch slot is taken: max_inflight_batches, or on an adaptive manager
+  // its current pool count if that is lower (more batches would only wait).
+  bool full() const;
   bool idle() const { return batches_.empty(); }
 
   // An empty batch for the policy to fill; nullptr when out of memory.

@@ -3,7 +3,7 @@
 // - A loop thread runs `done` callbacks of its grinder: a blocking call there
 //   can wait on its own loop, or on another grinder whose `done` waits on this
 //   one, or on a lease this loop's batch holds.
-// - The manager's expiry thread revokes leases and hands unstarted tasks back
+// - The manager's housekeeping thread revokes leases and hands unstarted tasks back
 //   (their `done` runs there): blocking it stalls every lease's revocation.
 // - A worker running a batch of grinder g: a draining stop or an unbounded
 //   wait on g can wait for the very work function that is calling.
@@ -19,11 +19,11 @@ class ThreadRole {
   static void set_loop(const void* grinder) { loop_ = grinder; }
   static const void* loop() { return loop_; }
 
-  // The manager's expiry thread.
+  // The manager's housekeeping thread.
   static void set_expiry() { expiry_ = true; }
 
   // True where no blocking call may wait: any grinder's loop thread or any
-  // manager's expiry thread.
+  // manager's housekeeping thread.
   static bool must_not_block() { return loop_ != nullptr || expiry_; }
 
   // What identifies the grinder whose batch this worker thread is running

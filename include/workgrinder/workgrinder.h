@@ -14,7 +14,7 @@
  * wg_future_wait with a timeout other than 0, wg_stop, wg_destroy,
  * wg_manager_stop, wg_manager_destroy, wg_manager_acquire with a timeout other
  * than 0) return WG_EWRONGTHREAD instead of deadlocking on every grinder's
- * loop thread (not only the one they name) and on a manager's expiry thread
+ * loop thread (not only the one they name) and on a manager's housekeeping thread
  * (where a lease task's `done` runs when its lease is revoked). A work
  * function of grinder g (on a worker thread) gets WG_EWRONGTHREAD from
  * wg_stop(g, 0), wg_destroy(g) and wg_submit_wait(g, ...) without a time
@@ -134,8 +134,9 @@ typedef struct wg_outcome {
 } wg_outcome_t;
 
 /* Receives one item's outcome. For a grinder it runs on the loop thread; for
- * wg_lease_submit it runs on the worker thread (or on the thread that revoked
- * the lease, for a task that never started). The outcome pointer is valid only
+ * wg_lease_submit it runs on the worker thread (or, for a task that never
+ * started, on the manager's housekeeping thread when the lease was revoked at
+ * or after its hard expiry, or on the thread in wg_manager_stop). The outcome pointer is valid only
  * during the call; the result it carries now belongs to the callee. */
 typedef void (*wg_done_fn)(const wg_outcome_t *outcome, void *opaque);
 
@@ -152,7 +153,7 @@ typedef void (*wg_dispose_fn)(void *result, void *opaque);
 #define WG_LOG_DEBUG 7
 
 /* Receives a log line (no trailing newline; valid during the call only). It is
- * called from the loop thread, a worker thread, the manager's expiry thread or
+ * called from the loop thread, a worker thread, the manager's housekeeping thread or
  * the thread that called into the manager, never with a library lock held, so
  * it must be thread-safe. It must not block for long or call wg_stop. */
 typedef void (*wg_log_fn)(int level, const char *message, void *opaque);
@@ -303,14 +304,14 @@ WG_API int wg_start(wg_grinder_t *g);
  * interrupted (its later result goes to the item's dispose function). A
  * cancelling stop may also overtake a draining stop in progress. Idempotent
  * and safe before start. Errors: WG_EINVAL (g NULL), WG_EWRONGTHREAD (on any
- * grinder's loop thread or a manager's expiry thread; with cancel_pending 0
+ * grinder's loop thread or a manager's housekeeping thread; with cancel_pending 0
  * also in a work function of g). */
 WG_API int wg_stop(wg_grinder_t *g, int cancel_pending);
 
 /* Stops (draining) if running, then frees the grinder and, if it has one, its
  * private manager. NULL-safe (returns WG_OK). Futures still held stay valid
  * until released. Errors: WG_EWRONGTHREAD on any grinder's loop thread, a
- * manager's expiry thread or in a work function of g (nothing is freed). */
+ * manager's housekeeping thread or in a work function of g (nothing is freed). */
 WG_API int wg_destroy(wg_grinder_t *g);
 
 /* Submits fn(arg) and calls done(outcome, opaque) on the loop thread once it
@@ -337,7 +338,7 @@ WG_API int wg_enqueue(wg_grinder_t *g, wg_work_fn fn, void *arg, const wg_submit
  * status may be WG_EWORK, WG_ECANCELED, ...), WG_ETIMEDOUT if it did not come
  * in time (the item is then cancelled and a later result disposed), or a
  * submission error as wg_submit. WG_EWRONGTHREAD (nothing submitted) on any
- * grinder's loop thread, a manager's expiry thread, or, with timeout < 0, in
+ * grinder's loop thread, a manager's housekeeping thread, or, with timeout < 0, in
  * a work function of g. */
 WG_API int wg_submit_wait(wg_grinder_t *g, wg_work_fn fn, void *arg, const wg_submit_opts_t *opts,
                           double timeout_seconds, wg_outcome_t *out);
@@ -346,7 +347,7 @@ WG_API int wg_submit_wait(wg_grinder_t *g, wg_work_fn fn, void *arg, const wg_su
  * copies it to *out. Returns WG_OK with the outcome (the result then belongs to
  * the caller; later waits return the same outcome), WG_ETIMEDOUT if not ready
  * in time, WG_EINVAL (f or out NULL), WG_EWRONGTHREAD (timeout other than 0 on
- * any grinder's loop thread or a manager's expiry thread). Any thread. */
+ * any grinder's loop thread or a manager's housekeeping thread). Any thread. */
 WG_API int wg_future_wait(wg_future_t *f, double timeout_seconds, wg_outcome_t *out);
 
 /* Cancels the item. Returns WG_OK if it became cancelled: its outcome is now
@@ -403,14 +404,18 @@ WG_API int wg_stats(wg_grinder_t *g, wg_stats_t *out);
 /* Creates a stopped manager of executors (pools of worker threads) from conf
  * (NULL: defaults); reads the manager keys (max_pools, min_pools,
  * workers_per_pool, default_lease_seconds, lease_grace_seconds,
- * check_interval_seconds) and the log callback. Errors: WG_EINVAL (message in
+ * check_interval_seconds, idle_pool_seconds), the log callback and the size
+ * provider. Errors: WG_EINVAL (message in
  * errstr), WG_ENOMEM. The caller owns *out; free it with wg_manager_destroy.
  * Any thread. */
 WG_API int wg_manager_create(wg_manager_t **out, const wg_conf_t *conf, char *errstr,
                              size_t errstr_size);
 
-/* Starts min_pools executors and the expiry thread. Idempotent. Errors:
- * WG_EINVAL, WG_ENOMEM. A stopped manager may be started again. */
+/* Starts min_pools executors (with a size provider: as many as it asks for,
+ * calling it once on this thread) and the housekeeping thread, which revokes
+ * leases at hard expiry, retires idle executors, calls the size provider and
+ * joins retired executors' threads. Idempotent. Errors: WG_EINVAL, WG_ENOMEM.
+ * A stopped manager may be started again. */
 WG_API int wg_manager_start(wg_manager_t *m);
 
 /* Stops the manager: every waiter in wg_manager_acquire wakes with
@@ -419,7 +424,7 @@ WG_API int wg_manager_start(wg_manager_t *m);
  * still inside a work function is left to finish on its own, so this never
  * hangs. Stop the grinders that use a manager before it. Idempotent. Errors:
  * WG_EINVAL, WG_EWRONGTHREAD (on any grinder's loop thread or a manager's
- * expiry thread). */
+ * housekeeping thread). */
 WG_API int wg_manager_stop(wg_manager_t *m);
 
 /* Stops if needed, then frees the handle. Grinders still holding the manager
@@ -427,13 +432,15 @@ WG_API int wg_manager_stop(wg_manager_t *m);
  * WG_EWRONGTHREAD as wg_manager_stop (nothing is freed). */
 WG_API int wg_manager_destroy(wg_manager_t *m);
 
-/* Leases one executor for lease_seconds (<= 0: default_lease_seconds) with an
- * optional owner label (copied). timeout_seconds 0: don't wait
+/* Leases one executor for lease_seconds (<= 0: default_lease_seconds; must be
+ * finite) with an optional owner label (copied). timeout_seconds 0: don't wait
  * (WG_EUNAVAILABLE if none is free); < 0: wait without limit; else wait up to
- * that long (WG_ETIMEDOUT). Waiters are served in FIFO order. Other errors:
- * WG_EINVAL, WG_ENOTSTARTED, WG_ESTOPPING (stopped while waiting),
- * WG_EWRONGTHREAD (a wait on any grinder's loop thread or a manager's expiry
- * thread). The caller owns *out and must
+ * that long (WG_ETIMEDOUT; huge values, even INFINITY, mean "practically
+ * forever"). Waiters are served in FIFO order. Other errors: WG_EINVAL (m or
+ * out NULL, lease_seconds NaN or infinite, timeout_seconds NaN),
+ * WG_ENOTSTARTED, WG_ESTOPPING (stopped while waiting), WG_EWRONGTHREAD (a
+ * wait on any grinder's loop thread or the manager's housekeeping thread).
+ * The caller owns *out and must
  * pass it to wg_lease_release exactly once. Any thread. */
 WG_API int wg_manager_acquire(wg_manager_t *m, double lease_seconds, const char *owner,
                               double timeout_seconds, wg_lease_t **out);
@@ -447,14 +454,16 @@ WG_API int wg_lease_submit(wg_lease_t *lease, wg_work_fn fn, void *arg, wg_done_
 
 /* Returns the executor to the manager and frees the handle. Work still running
  * drains: the executor is reused only after it finished. Returns WG_OK, or
- * WG_ELEASE if the lease had already expired or been revoked (the handle is
+ * WG_ELEASE if the lease had been revoked or its hard expiry has passed (then
+ * it is revoked as at expiry: the executor is retired and replaced, and tasks
+ * that never started get WG_ELEASE on the housekeeping thread; the handle is
  * freed all the same), or WG_EINVAL for NULL. Any thread. */
 WG_API int wg_lease_release(wg_lease_t *lease);
 
-#define WG_MANAGER_STATS_VERSION 1
+#define WG_MANAGER_STATS_VERSION 2
 /* wg_manager_stats_t s = WG_MANAGER_STATS_INIT; then wg_manager_stats(m, &s, ...). */
 #define WG_MANAGER_STATS_INIT \
-  { WG_MANAGER_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0 }
+  { WG_MANAGER_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 typedef struct wg_lease_info {
   uint64_t id;
   char owner[64];        /* NUL-terminated, truncated if longer */
@@ -471,14 +480,44 @@ typedef struct wg_manager_stats {
   uint64_t total;     /* available + leased + draining (at most max_pools) */
   uint64_t waiters;   /* acquire requests queued */
   uint64_t expired;   /* leases revoked at hard expiry so far */
+  /* Version 2 (a version 1 caller's struct ends above and is filled only so far): */
+  uint64_t target_pools;  /* the size provider's clamped answer; max_pools without one */
+  uint64_t retired;       /* executors retired because the pool shrank, threads joined */
+  uint64_t started_pools; /* executors started so far (incl. replacements) */
 } wg_manager_stats_t;
 
-/* A snapshot of the manager. When leases is not NULL, up to capacity active
+/* A snapshot of the manager. out->version must be 1 or 2; only that
+ * version's fields are written. When leases is not NULL, up to capacity active
  * leases are described there; *n_leases (may be NULL) receives the number of
  * active leases, which may exceed capacity. Errors: WG_EINVAL (m or out NULL,
  * or out->version not between 1 and WG_MANAGER_STATS_VERSION). Any thread. */
 WG_API int wg_manager_stats(wg_manager_t *m, wg_manager_stats_t *out, wg_lease_info_t *leases,
                             size_t capacity, size_t *n_leases);
+
+/* Adaptive pools. Returns the number of executors the application wants now;
+ * 0 and anything outside min_pools..max_pools is clamped into that range. It
+ * runs on the manager's housekeeping thread (and once on the thread that
+ * starts the manager: wg_manager_start, or wg_start for a private one), never with a library lock
+ * held; it may call wg_manager_stats but must not block for long, call
+ * wg_manager_notify_scale_changed (it would be asked again at once) or stop
+ * or destroy its manager. */
+typedef uint32_t (*wg_size_fn)(void *opaque);
+
+/* Sets (or, with fn NULL, removes) the size provider of managers created from
+ * conf (also a grinder's private manager). With one, the manager keeps exactly
+ * its answer's number of executors: growing starts executors, shrinking
+ * retires idle ones at once and leased or draining ones when they come back
+ * (leased work is never interrupted); it is asked every
+ * check_interval_seconds and after wg_manager_notify_scale_changed. Returns
+ * WG_OK, or WG_EINVAL when conf is NULL. Not thread-safe (like wg_conf_set). */
+WG_API int wg_conf_set_size_provider(wg_conf_t *conf, wg_size_fn fn, void *opaque);
+
+/* Asks the housekeeping thread to call the size provider soon and apply its
+ * answer; returns at once, without waiting for that (watch target_pools in
+ * wg_manager_stats). Does nothing without a size provider. Returns WG_OK, or
+ * WG_EINVAL (m NULL), WG_ENOTSTARTED (manager not running). Any thread,
+ * including a loop thread and inside done callbacks. */
+WG_API int wg_manager_notify_scale_changed(wg_manager_t *m);
 
 #ifdef __cplusplus
 }

@@ -296,7 +296,7 @@ class Future {
   bool cancel() { return wg_future_cancel(f_) == WG_OK; }
 
   // True once the outcome is there. Throws WG_EWRONGTHREAD on a loop thread
-  // or a manager's expiry thread (see workgrinder.h).
+  // or a manager's housekeeping thread (see workgrinder.h).
   template <typename Rep, typename Period>
   bool wait_for(std::chrono::duration<Rep, Period> d) {
     wg_outcome_t o;

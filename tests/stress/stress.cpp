@@ -1,7 +1,8 @@
 // Model-based stress test. Threads run a random mix of every submission and
 // future call against a grinder whose shared manager hands out short leases
-// (some expire mid-batch), while a controller stops it (drain or cancel, at
-// random) and starts it again. After each round every accepted item must have
+// (some expire mid-batch) and resizes its pool count to a size provider's
+// changing answer, while a controller stops it (drain or cancel, at random),
+// starts it again and changes that answer. After each round every accepted item must have
 // exactly one outcome, each success the value its work computed, each result
 // and arg freed exactly once, and the stats must add up.
 //
@@ -153,20 +154,37 @@ struct Ledger {
 
 struct Totals {
   uint64_t rounds = 0, accepted = 0, refused = 0, outcomes = 0, cancels = 0, stops = 0,
-           cpp_futures = 0;
+           cpp_futures = 0, pools_started = 0, pools_retired = 0;
 };
 
 volatile std::sig_atomic_t g_interrupted = 0;
 
+// The pool count the controller asks for; out of range on purpose at times
+// (0, or more than max_pools): the manager clamps it.
+struct PoolAnswer {
+  std::atomic<uint32_t> value{1};
+  std::atomic<uint64_t> calls{0};
+  static uint32_t fn(void* opaque) {
+    auto* a = static_cast<PoolAnswer*>(opaque);
+    a->calls.fetch_add(1);
+    return a->value.load();
+  }
+};
+
 bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals) {
-  wg::Conf conf{{"max_pools", "2"},
+  wg::Conf conf{{"max_pools", "3"},
                 {"min_pools", "1"},
                 {"workers_per_pool", "2"},
                 {"lease_grace_seconds", "0"},
                 {"batch_size_threshold", "8"},
                 {"max_wait_seconds", "0.002"},
                 {"max_inflight_batches", "2"},
-                {"lease_seconds", "0.02"}};
+                {"lease_seconds", "0.02"},
+                {"check_interval_seconds", "0.05"},
+                {"idle_pool_seconds", "0.01"}};
+  PoolAnswer pools;
+  // The conf is ours; the C++ wrapper has no setter for the provider yet.
+  wg_conf_set_size_provider(const_cast<wg_conf_t*>(conf.get()), PoolAnswer::fn, &pools);
   wg::Manager manager(conf);
   manager.start();
   // Two C grinders on the manager: one runs items one by one, the other
@@ -286,6 +304,8 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
   std::mt19937_64 cr(rng());
   while (Clock::now() < end && !g_interrupted) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20 + cr() % 80));
+    pools.value = static_cast<uint32_t>(cr() % 5);  // 0..4, clamped to 1..3
+    if (cr() % 2) wg_manager_notify_scale_changed(manager.get());
     wg_stop(g, static_cast<int>(cr() % 2));
     wg_stop(gb, static_cast<int>(cr() % 2));
     stops.fetch_add(1);
@@ -317,6 +337,16 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
   wg_destroy(g);
   wg_destroy(gb);
   if (g_batch_set_errors.load()) fail("wg_batch_set refused an item", g_batch_set_errors.load(), 0);
+  wg_manager_stats_t ms{};
+  ms.version = WG_MANAGER_STATS_VERSION;
+  wg_manager_stats(manager.get(), &ms, nullptr, 0, nullptr);
+  if (ms.target_pools < 1 || ms.target_pools > 3)
+    fail("pool target out of range", ms.target_pools, 3);
+  if (ms.total > 3) fail("more executors than max_pools", ms.total, 3);
+  if (ms.started_pools < ms.total + ms.retired + ms.expired)
+    fail("executors started < running + retired + expired", ms.started_pools,
+         ms.total + ms.retired + ms.expired);
+  if (pools.calls.load() == 0) fail("size provider never called", 0, 1);
   // A cancelling stop does not wait for work already running; its args are
   // released when that work returns. Give it time before checking.
   for (int i = 0; i < 2000 && g_live_args.load() != 0; ++i)
@@ -345,6 +375,8 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
   totals->cancels += cancels.load();
   totals->stops += stops.load();
   totals->cpp_futures += cpp_futures.load();
+  totals->pools_started += ms.started_pools;
+  totals->pools_retired += ms.retired;
   return ok;
 }
 
@@ -394,6 +426,9 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(totals.stops),
       static_cast<unsigned long long>(g_disposed.load()),
       static_cast<unsigned long long>(totals.cpp_futures));
+  std::printf("stress: adaptive manager started %llu executors, retired %llu by shrinking\n",
+              static_cast<unsigned long long>(totals.pools_started),
+              static_cast<unsigned long long>(totals.pools_retired));
   std::printf("%s\n", ok ? "stress: nothing lost" : "stress: FAILED");
   return ok ? 0 : 1;
 }
