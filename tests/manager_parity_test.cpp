@@ -103,12 +103,14 @@ struct DestroyFromDone {
     pthread_getname_np(pthread_self(), name, sizeof name);
     EXPECT_STREQ(name, "wg-housekeeping");
     self->release_rc = wg_lease_release(self->lease);
+    // A blocking call on the housekeeping thread is refused (issue 11), where
+    // it used to deadlock that thread (issue 10).
     self->destroy_rc = wg_manager_destroy(self->m);
     self->called.add();
   }
 };
 
-TEST(ManagerParity, DestroyingTheManagerFromADoneOnTheHousekeepingThreadWorks) {
+TEST(ManagerParity, DestroyingTheManagerFromADoneOnTheHousekeepingThreadIsRefused) {
   static Gate gate;  // the revoked executor's thread is still inside it after the test
   DestroyFromDone ctx;
   ctx.m = make_manager({{"workers_per_pool", "1"}, {"lease_grace_seconds", "0"}});
@@ -120,9 +122,8 @@ TEST(ManagerParity, DestroyingTheManagerFromADoneOnTheHousekeepingThreadWorks) {
   ASSERT_EQ(wg_lease_submit(ctx.lease, work_ok, nullptr, DestroyFromDone::done, &ctx), WG_OK);
   ASSERT_TRUE(ctx.called.wait_for(1));
   EXPECT_EQ(ctx.release_rc, WG_ELEASE);
-  EXPECT_EQ(ctx.destroy_rc, WG_OK);
-  // The housekeeping thread outlives its manager only until its pass ends;
-  // it deadlocked here when it dropped the last reference under its lock.
+  EXPECT_EQ(ctx.destroy_rc, WG_EWRONGTHREAD);
+  EXPECT_EQ(wg_manager_destroy(ctx.m), WG_OK);
   EXPECT_TRUE(eventually([] { return thread_count("wg-housekeeping") == 0; }));
   gate.open();
 }
@@ -338,16 +339,19 @@ uint32_t two_pools(void*) { return 2; }
 // manager has pools now, even when max_inflight_batches allows more: the
 // rest stay pending (and would only wait for a lease otherwise).
 TEST(ManagerParity, GrinderInflightFollowsThePoolCount) {
-  wg_conf_t* mc = wgtest::make_conf({{"max_pools", "4"}, {"min_pools", "1"}});
+  wg_conf_t* mc =
+      wgtest::make_conf({{"max_pools", "4"}, {"min_pools", "1"}, {"workers_per_pool", "1"}});
   ASSERT_EQ(wg_conf_set_size_provider(mc, two_pools, nullptr), WG_OK);
   wg_manager_t* m;
   char err[128];
   ASSERT_EQ(wg_manager_create(&m, mc, err, sizeof err), WG_OK);
   wg_conf_destroy(mc);
   ASSERT_EQ(wg_manager_start(m), WG_OK);
-  wg_grinder_t* g = wgtest::make_grinder(
-      {{"batch_size_threshold", "1"}, {"max_inflight_batches", "4"}, {"max_wait_seconds", "60"}},
-      m);
+  wg_grinder_t* g = wgtest::make_grinder({{"batch_size_threshold", "1"},
+                                          {"max_batch_size", "1"},
+                                          {"max_inflight_batches", "4"},
+                                          {"max_wait_seconds", "60"}},
+                                         m);
   wgtest::Gate hold;
   wgtest::OutcomeLog log;
   for (int i = 0; i < 6; ++i)
