@@ -50,21 +50,34 @@ void prom_value(std::string& out, const std::string& prefix, const char* name, c
   append(out, "%s %.17g\n", full.c_str(), v);
 }
 
-// Cumulative buckets at the power-of-two bounds 2^k - 1 (exact: they are
-// bucket edges), in `scale` units per recorded unit (1e-9 for ns -> s).
+// An integer count of ns (seconds: true) as an exact decimal number of
+// seconds, else as an integer.
+std::string number(uint64_t v, bool seconds) {
+  char buf[48];
+  if (!seconds) {
+    std::snprintf(buf, sizeof buf, "%" PRIu64, v);
+    return buf;
+  }
+  int n = std::snprintf(buf, sizeof buf, "%" PRIu64 ".%09" PRIu64, v / 1000000000, v % 1000000000);
+  while (n > 0 && buf[n - 1] == '0') --n;
+  if (n > 0 && buf[n - 1] == '.') --n;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+// Cumulative buckets at the power-of-two bounds 2^k - 1 of the recorded unit
+// (exact: they are bucket edges); ns shown as seconds.
 void prom_histogram(std::string& out, const std::string& prefix, const char* name, const char* help,
-                    const Histogram::Snapshot& h, double scale) {
+                    const Histogram::Snapshot& h, bool ns) {
   std::string full = prefix + "_" + name;
   prom_header(out, full, "histogram", help);
   for (unsigned k = 0; k <= Histogram::kMaxBits; ++k) {
     uint64_t bound = (uint64_t{1} << k) - 1;
-    size_t top = Histogram::index_of(bound);
-    append(out, "%s_bucket{le=\"%.17g\"} %" PRIu64 "\n", full.c_str(),
-           static_cast<double>(bound) * scale, h.count_up_to(top));
+    append(out, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", full.c_str(), number(bound, ns).c_str(),
+           h.count_up_to(Histogram::index_of(bound)));
   }
   append(out, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", full.c_str(), h.count);
-  append(out, "%s_sum %.17g\n%s_count %" PRIu64 "\n", full.c_str(),
-         static_cast<double>(h.sum) * scale, full.c_str(), h.count);
+  append(out, "%s_sum %s\n%s_count %" PRIu64 "\n", full.c_str(), number(h.sum, ns).c_str(),
+         full.c_str(), h.count);
 }
 
 }  // namespace
@@ -147,13 +160,13 @@ std::string stats_to_prometheus(const StatsSnapshot& s, const std::string& p) {
   prom_value(out, p, "manager_lease_waiters", "gauge", "Lease requests queued.", d(m.waiters));
   prom_value(out, p, "manager_leases_expired_total", "counter", "Leases revoked at hard expiry.",
              d(m.expired));
-  prom_histogram(out, p, "batch_size_items", "Items per dispatched batch.", s.batch_size, 1);
+  prom_histogram(out, p, "batch_size_items", "Items per dispatched batch.", s.batch_size, false);
   prom_histogram(out, p, "queue_wait_seconds", "Submission to dispatch, per item.", s.queue_wait_ns,
-                 1e-9);
-  prom_histogram(out, p, "run_seconds", "Work start to return, per item that ran.", s.run_ns, 1e-9);
+                 true);
+  prom_histogram(out, p, "run_seconds", "Work start to return, per item that ran.", s.run_ns, true);
   prom_histogram(out, p, "end_to_end_seconds",
                  "Submission to outcome delivery, per completed or failed item.", s.end_to_end_ns,
-                 1e-9);
+                 true);
   return out;
 }
 
