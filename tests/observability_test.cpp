@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "test_support.hpp"
+#include "workgrinder/workgrinder.hpp"
 
 using namespace wgtest;
 
@@ -177,6 +178,26 @@ TEST(Observability, StatsCallbackFiresOnTheLoopThreadAtTheInterval) {
   // Stopped: no more calls.
   wg_destroy(log.g);
   EXPECT_EQ(log.calls.value(), calls);
+}
+
+TEST(Observability, CppWrapperReturnsTheDocuments) {
+  wg::Grinder g(wg::Conf{{"batch_size_threshold", "1"}});
+  g.start();
+  EXPECT_EQ(g.submit([] { return 1; }).get(), 1);
+  g.stop();
+  std::string json = g.stats_json();
+  EXPECT_EQ(json.rfind("{\"stats\":{", 0), 0u) << json;
+  EXPECT_EQ(json.back(), '}');
+  EXPECT_EQ(json.size(), std::strlen(json.c_str()));
+  EXPECT_TRUE(contains(json, "\"run_ns\":{\"count\":1,")) << json;
+  EXPECT_TRUE(contains(g.metrics_prometheus("app"), "\napp_items_completed_total 1\n"));
+  EXPECT_TRUE(contains(g.metrics_prometheus(), "\nworkgrinder_batches_total 1\n"));
+  try {
+    g.metrics_prometheus("bad-prefix");
+    FAIL() << "no exception";
+  } catch (const wg::Error& e) {
+    EXPECT_EQ(e.status(), WG_EINVAL);
+  }
 }
 
 }  // namespace
