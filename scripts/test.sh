@@ -13,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export HOME="${HOME:-$(mktemp -d)}"  # cargo and go keep caches under it
 scripts/deps.sh clang-format binutils valgrind abigail-tools clang libclang-rt-14-dev \
-  libboost-dev cargo golang-go python3 python3-venv python3-pip python3-setuptools
+  libboost-dev cargo golang-go python3 python3-venv python3-pip python3-setuptools \
+  prometheus curl
 jobs=$(nproc)
 
 step() { printf '\n=== %s\n' "$*"; }

@@ -3,7 +3,10 @@
 //
 //   workgrinder_demo [--producers N] [--jobs M] [--threshold T] [--max-wait S]
 //                    [--workers W] [--inflight B]
+//                    [--metrics-port P [--scrapes K]]  (serves /metrics; waits for K scrapes)
 #include <workgrinder/workgrinder.h>
+
+#include "metrics_http.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -26,6 +29,8 @@ struct Options {
   std::string max_wait = "0.001";
   std::string workers = "2";
   std::string inflight = "2";
+  int metrics_port = -1;  // -1: no /metrics endpoint
+  long scrapes = 0;
 };
 
 struct Job {
@@ -65,6 +70,10 @@ bool parse(int argc, char** argv, Options* o) {
       o->workers = v;
     else if (a == "--inflight")
       o->inflight = v;
+    else if (a == "--metrics-port")
+      o->metrics_port = std::atoi(v.c_str());
+    else if (a == "--scrapes")
+      o->scrapes = std::atol(v.c_str());
     else
       return false;
   }
@@ -84,7 +93,7 @@ int main(int argc, char** argv) {
   if (!parse(argc, argv, &opt)) {
     std::fprintf(stderr,
                  "usage: %s [--producers N] [--jobs M] [--threshold T] [--max-wait S] "
-                 "[--workers W] [--inflight B]\n",
+                 "[--workers W] [--inflight B] [--metrics-port P [--scrapes K]]\n",
                  argv[0]);
     return 2;
   }
@@ -109,6 +118,13 @@ int main(int argc, char** argv) {
   }
   wg_conf_destroy(conf);
   if (wg_start(g) != WG_OK) return 1;
+  std::string http_err;
+  std::unique_ptr<MetricsHttp> http;
+  if (opt.metrics_port >= 0 && !(http = MetricsHttp::start(g, opt.metrics_port, &http_err))) {
+    std::fprintf(stderr, "%s\n", http_err.c_str());
+    return 2;
+  }
+  if (http) std::printf("metrics: http://127.0.0.1:%d/metrics\n", http->port());
 
   long total = opt.producers * opt.jobs;
   jobs.resize(static_cast<size_t>(total));
@@ -133,12 +149,15 @@ int main(int argc, char** argv) {
   for (;;) {
     wg_stats(g, &s);
     double el = std::chrono::duration<double>(Clock::now() - t0).count();
+    double p50 = 0, p99 = 0;  // end to end, from the grinder's histogram
+    end_to_end_percentiles_us(g, &p50, &p99);
     std::printf(
         "\r  %5.1f s  submitted %9llu  completed %9llu  pending %7llu  batches %7llu  %6.2f M "
-        "items/s ",
+        "items/s  e2e p50 %.0f us p99 %.0f us ",
         el, static_cast<unsigned long long>(s.submitted),
         static_cast<unsigned long long>(s.completed), static_cast<unsigned long long>(s.pending),
-        static_cast<unsigned long long>(s.batches), static_cast<double>(s.completed) / el / 1e6);
+        static_cast<unsigned long long>(s.batches), static_cast<double>(s.completed) / el / 1e6,
+        p50, p99);
     std::fflush(stdout);
     if (static_cast<long>(s.completed + s.failed + s.cancelled) + refused.load() >= total) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // display refresh, not a wait
@@ -166,6 +185,8 @@ int main(int argc, char** argv) {
   std::printf("  %-26s %14llu\n", "rejected", static_cast<unsigned long long>(s.rejected));
   std::printf("  %-26s %14llu\n", "batches", static_cast<unsigned long long>(s.batches));
   std::printf("  %-26s %14ld\n", "wrong results", wrong.load());
+  if (http) http->wait_scrapes(static_cast<uint64_t>(opt.scrapes));
+  http.reset();
   wg_destroy(g);
   return (wrong.load() == 0 && static_cast<long>(s.completed) == total) ? 0 : 1;
 }
