@@ -34,10 +34,13 @@ TEST(Histogram, EveryBucketHoldsExactlyItsRange) {
   for (size_t i = 0; i < Histogram::kBuckets; ++i) {
     ASSERT_EQ(Histogram::index_of(Histogram::lowest(i)), i);
     ASSERT_EQ(Histogram::index_of(Histogram::highest(i)), i);
-    if (i + 1 < Histogram::kBuckets) ASSERT_EQ(Histogram::highest(i) + 1, Histogram::lowest(i + 1));
+    if (i + 1 < Histogram::kBuckets) {
+      ASSERT_EQ(Histogram::highest(i) + 1, Histogram::lowest(i + 1));
+    }
     // A bucket is at most 1/32 of its lowest value wide (values >= 64).
-    if (Histogram::lowest(i) >= 64)
+    if (Histogram::lowest(i) >= 64) {
       ASSERT_LE((Histogram::highest(i) - Histogram::lowest(i) + 1) * 32, Histogram::lowest(i));
+    }
   }
   EXPECT_EQ(Histogram::index_of(UINT64_MAX), Histogram::kBuckets - 1);
 }
