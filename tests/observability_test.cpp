@@ -17,21 +17,33 @@ using namespace wgtest;
 
 namespace {
 
-std::string stats_json(wg_grinder_t* g) {
+// The documents may grow between the size query and the copy while items
+// flow: retry with the size reported, as a caller would.
+template <typename Write>
+std::string document(Write write) {
   size_t needed = 0;
-  EXPECT_EQ(wg_stats_json(g, nullptr, 0, &needed), WG_EINVAL);  // size query
-  std::vector<char> buf(needed);
-  EXPECT_EQ(wg_stats_json(g, buf.data(), buf.size(), &needed), WG_OK);
-  EXPECT_EQ(std::strlen(buf.data()) + 1, needed);
-  return std::string(buf.data());
+  EXPECT_EQ(write(nullptr, 0, &needed), WG_EINVAL);  // size query
+  for (;;) {
+    std::vector<char> buf(needed);
+    int rc = write(buf.data(), buf.size(), &needed);
+    if (rc == WG_OK) {
+      EXPECT_EQ(std::strlen(buf.data()) + 1, needed);
+      return std::string(buf.data());
+    }
+    EXPECT_GT(needed, buf.size());  // the only reason to fail here
+    if (needed <= buf.size()) return "";
+  }
+}
+
+std::string stats_json(wg_grinder_t* g) {
+  return document(
+      [g](char* b, size_t n, size_t* needed) { return wg_stats_json(g, b, n, needed); });
 }
 
 std::string prometheus(wg_grinder_t* g, const char* prefix) {
-  size_t needed = 0;
-  EXPECT_EQ(wg_metrics_prometheus(g, prefix, nullptr, 0, &needed), WG_EINVAL);
-  std::vector<char> buf(needed);
-  EXPECT_EQ(wg_metrics_prometheus(g, prefix, buf.data(), buf.size(), &needed), WG_OK);
-  return std::string(buf.data());
+  return document([=](char* b, size_t n, size_t* needed) {
+    return wg_metrics_prometheus(g, prefix, b, n, needed);
+  });
 }
 
 bool contains(const std::string& doc, const std::string& part) {
@@ -178,6 +190,28 @@ TEST(Observability, StatsCallbackFiresOnTheLoopThreadAtTheInterval) {
   // Stopped: no more calls.
   wg_destroy(log.g);
   EXPECT_EQ(log.calls.value(), calls);
+}
+
+// Readers on other threads while the loop records (TSan checks the sharing).
+TEST(Observability, SnapshotsWhileItemsFlow) {
+  wg_grinder_t* g = make_grinder({{"batch_size_threshold", "32"}});
+  std::thread reader([g] {
+    for (int i = 0; i < 100; ++i) {
+      std::string json = stats_json(g);
+      ASSERT_EQ(json.rfind("{\"stats\":", 0), 0u);
+      ASSERT_FALSE(prometheus(g, nullptr).empty());
+    }
+  });
+  Counter done;
+  auto on_done = [](const wg_outcome_t*, void* c) { static_cast<Counter*>(c)->add(); };
+  for (int i = 0; i < 5000; ++i) ASSERT_EQ(wg_submit(g, work_ok, nullptr, on_done, &done), WG_OK);
+  reader.join();
+  ASSERT_EQ(wg_stop(g, 0), WG_OK);
+  EXPECT_EQ(done.value(), 5000);
+  std::string json = stats_json(g);
+  EXPECT_TRUE(contains(json, "\"end_to_end_ns\":{\"count\":5000,")) << json;
+  EXPECT_TRUE(contains(json, "\"queue_wait_ns\":{\"count\":5000,")) << json;
+  wg_destroy(g);
 }
 
 TEST(Observability, CppWrapperReturnsTheDocuments) {
