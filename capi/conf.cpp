@@ -1,4 +1,6 @@
 // wg_conf_*.
+#include <cmath>
+
 #include "handles.hpp"
 
 extern "C" {
@@ -67,6 +69,16 @@ WG_API int wg_conf_set_worker_hooks(wg_conf_t* conf, wg_worker_fn on_start, wg_w
   conf->cfg.worker_on_start = on_start;
   conf->cfg.worker_on_stop = on_stop;
   conf->cfg.worker_opaque = opaque;
+  return WG_OK;
+}
+
+WG_API int wg_conf_set_stats_cb(wg_conf_t* conf, wg_stats_fn fn, double interval_seconds,
+                                void* opaque) {
+  if (!conf || !std::isfinite(interval_seconds)) return WG_EINVAL;
+  bool on = fn && interval_seconds > 0;
+  conf->cfg.stats_fn = on ? fn : nullptr;
+  conf->cfg.stats_interval_seconds = on ? interval_seconds : 0;
+  conf->cfg.stats_opaque = on ? opaque : nullptr;
   return WG_OK;
 }
 

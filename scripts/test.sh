@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 export HOME="${HOME:-$(mktemp -d)}"  # cargo and go keep caches under it
 scripts/deps.sh clang-format binutils valgrind abigail-tools clang libclang-rt-14-dev \
   libboost-dev cargo golang-go python3 python3-venv python3-pip python3-setuptools \
-  libsqlite3-dev libpq-dev postgresql locales
+  libsqlite3-dev libpq-dev postgresql locales prometheus curl
 # Locale.* parses durations under a decimal-comma locale; it fails without it.
 if ! locale -a | grep -qx 'de_DE.utf8'; then
   sudo=""

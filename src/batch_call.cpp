@@ -3,6 +3,7 @@
 #include <memory>
 #include <new>
 
+#include "clock.hpp"
 #include "thread_roles.hpp"
 
 namespace wg {
@@ -28,7 +29,10 @@ void call(Batch* b) {
   if (k == 0) return;  // every item was cancelled: nothing to call for
   wg_batch view{b, live.get(), decided.get(), k};
   ThreadRole::RunningFor running(b->mailbox);
+  uint64_t t0 = now_ns();
   int rc = b->batch_fn(&view, b->batch_opaque);
+  uint64_t took = now_ns() - t0;
+  for (size_t i = 0; i < k; ++i) live[i]->run_ns = took;  // items go back only after this
   for (size_t i = 0; i < k; ++i)
     if (!decided[i] && live[i]->try_transition(kRunning, kFinished))
       live[i]->set_outcome(code_status(rc), rc, nullptr);

@@ -45,6 +45,10 @@ struct Config {
   // Logging (silent by default; wg_conf_set_log_cb).
   wg_log_fn log_fn = nullptr;
   void* log_opaque = nullptr;
+  // The stats callback (wg_conf_set_stats_cb); off while stats_fn is nullptr.
+  wg_stats_fn stats_fn = nullptr;
+  double stats_interval_seconds = 0;
+  void* stats_opaque = nullptr;
 };
 
 // Sets key from its string form. Returns WG_OK; WG_ENOKEY for an unknown key

@@ -15,6 +15,7 @@ void Delivery::hand_over(WorkItem* it) {
 }
 
 void Delivery::deliver_finished(WorkItem* it) {
+  counters_.metrics.on_finished(it);
   if (it->status == WG_OK) {
     GrinderCounters::bump(counters_.completed);
   } else {

@@ -51,6 +51,8 @@ void Dispatcher::launch(Batch* b) {
   GrinderCounters::bump(counters_.inflight_batches);
   b->unreturned = n;
   b->started_ns = now_ns();
+  counters_.metrics.on_dispatch(b->items.data(), n, b->started_ns);
+  counters_.metrics.delivery_ns = b->started_ns;  // for items that fail here
   b->batch_fn = batch_fn_;
   b->batch_opaque = batch_opaque_;
   batches_.push_back(b);
@@ -83,6 +85,7 @@ void Dispatcher::fail_all(Batch* b, int status) {
 void Dispatcher::take_grants() {
   while (MpscNode* n = mailbox_.grants.pop()) {
     Batch* b = static_cast<Batch*>(n);
+    counters_.metrics.delivery_ns = now_ns();  // once per batch, for items that fail here
     if (b->lease_status != WG_OK) {
       fail_all(b, b->lease_status);
       continue;
@@ -95,7 +98,10 @@ void Dispatcher::take_grants() {
 }
 
 void Dispatcher::take_completions() {
+  bool stamped = false;
   while (MpscNode* n = mailbox_.completions.pop()) {
+    if (!stamped) counters_.metrics.delivery_ns = now_ns();  // once per run of deliveries
+    stamped = true;
     WorkItem* it = static_cast<WorkItem*>(n);
     Batch* b = it->batch;
     ++b->received;  // its reference goes with the loop's (Batch::release_by_loop)

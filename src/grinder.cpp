@@ -37,7 +37,8 @@ Grinder::Grinder(const Config& cfg, std::shared_ptr<ExecutorManager> manager, bo
       admission_(cfg_.max_pending, counters_, mailbox_),
       delivery_(counters_, logger_),
       policy_(cfg_, counters_, admission_),
-      dispatcher_(cfg_, std::move(manager), counters_, delivery_, mailbox_, logger_) {
+      dispatcher_(cfg_, std::move(manager), counters_, delivery_, mailbox_, logger_),
+      reporter_(cfg_.stats_fn, cfg_.stats_interval_seconds, cfg_.stats_opaque) {
   control_gate_.close_and_wait();  // closed until started
 }
 
@@ -92,6 +93,8 @@ int Grinder::start_loop() {
   }
   mailbox_.async.data = this;
   timer_.init(&loop_, &Grinder::on_timer, this);
+  reporter_.init(
+      &loop_, [](void* g) { return static_cast<Grinder*>(g)->stats_json(); }, this);
   closing_ = false;
   policy_.reset();
   stop_request_.store(kNoStop, std::memory_order_relaxed);
@@ -101,6 +104,7 @@ int Grinder::start_loop() {
   } catch (const std::system_error&) {
     uv_close(reinterpret_cast<uv_handle_t*>(&mailbox_.async), nullptr);
     timer_.close();
+    reporter_.close();
     uv_run(&loop_, UV_RUN_DEFAULT);
     uv_loop_close(&loop_);
     if (owns_manager_) manager.stop();

@@ -13,7 +13,7 @@
 // Threads and ownership
 // - Producers (any thread) go through admission_ only.
 // - The loop thread (loop_main) owns loop_, closing_, policy_, dispatcher_
-//   and timer_; it runs grinder_loop.cpp.
+//   timer_ and reporter_ (the stats callback); it runs grinder_loop.cpp.
 // - Cancellers (future holders, any thread) decide an item's outcome by its
 //   state transition and bump the cancel counters; they hold a grinder
 //   reference.
@@ -42,9 +42,12 @@
 #include "logger.hpp"
 #include "loop_mailbox.hpp"
 #include "rundown_gate.hpp"
+#include "stats_reporter.hpp"
 #include "work_item.hpp"
 
 namespace wg {
+
+struct StatsSnapshot;
 
 class Grinder {
  public:
@@ -69,6 +72,10 @@ class Grinder {
   // Any thread: WG_OK if the item became cancelled, WG_EALREADY if decided.
   int cancel(WorkItem* it);
   void stats(wg_stats_t* out) const;
+  // Any thread: stats, the manager's stats and the histograms
+  // (grinder_stats_export.cpp). Allocates.
+  void snapshot(StatsSnapshot* out);
+  std::string stats_json();
 
   // True on this grinder's loop thread; any_loop_thread: on any grinder's.
   bool on_loop_thread() const;
@@ -114,6 +121,7 @@ class Grinder {
   BatchPolicy policy_;
   Dispatcher dispatcher_;
   FlushTimer timer_;
+  StatsReporter reporter_;
 
   // Requests to the loop from other threads.
   std::atomic<uint32_t> stop_request_{kNoStop};

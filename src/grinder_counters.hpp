@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "grinder_metrics.hpp"
 #include "producer_shards.hpp"
 
 namespace wg {
@@ -26,6 +27,8 @@ struct GrinderCounters {
   std::atomic<uint64_t> cancelled_inflight{0};
   // Only maintained when max_pending > 0: admitted and not yet dispatched or cancelled.
   alignas(64) std::atomic<uint64_t> pending_slots{0};
+  // Histograms (grinder_metrics.hpp): loop thread writes, any thread reads.
+  alignas(64) GrinderMetrics metrics;
 
   static void bump(std::atomic<uint64_t>& loop_counter, uint64_t by = 1) {
     loop_counter.store(loop_counter.load(std::memory_order_relaxed) + by,

@@ -77,6 +77,7 @@ void Grinder::close_loop() {
   control_gate_.close_and_wait();
   dispatcher_.take_completions();
   timer_.close();
+  reporter_.close();
   uv_close(reinterpret_cast<uv_handle_t*>(&mailbox_.async), nullptr);
   sweep_request_.store(false, std::memory_order_relaxed);
   admission_.publish_oldest(0);

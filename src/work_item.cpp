@@ -80,7 +80,9 @@ void WorkItem::execute(int run_status, const std::atomic<bool>* revoked) {
   }
   if (!try_transition(kDispatched, kRunning)) return;  // cancelled before it started
   void* res = nullptr;
+  uint64_t t0 = now_ns();
   int code = fn(arg, &res);
+  run_ns = now_ns() - t0;
   if (try_transition(kRunning, kFinished))
     set_outcome(code == 0 ? WG_OK : WG_EWORK, code, res);
   else

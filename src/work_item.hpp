@@ -57,7 +57,10 @@ struct WorkItem : MpscNode, Task {
   static constexpr uint32_t kResultTaken = 128;    // the handle owner received the result
   static constexpr uint32_t kNotifyClaimed = 256;  // an on_ready registration won
 
-  wg_work_fn fn = nullptr;
+  union {
+    wg_work_fn fn = nullptr;  // until the work ran
+    uint64_t run_ns;          // then: how long it ran (written by the worker; metrics)
+  };
   void* arg = nullptr;
   union {
     wg_done_fn done = nullptr;  // callback items, direct lease tasks

@@ -3,11 +3,14 @@
 //
 //   workgrinder_demo [--producers N] [--jobs M] [--threshold T] [--max-wait S]
 //                    [--workers W] [--inflight B] [--postgres CONNINFO|SOCKET_DIR]
+//                    [--metrics-port P [--scrapes K]]  (serves /metrics; waits for K scrapes)
 //
 // With --postgres every job is a row written to PostgreSQL by a batch handler
 // (one COPY per batch), and the rows are counted at the end
 // (scripts/demo.sh --postgres starts a throwaway server for it).
 #include <workgrinder/workgrinder.h>
+
+#include "metrics_http.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -34,7 +37,9 @@ struct Options {
   std::string max_wait = "0.001";
   std::string workers = "2";
   std::string inflight = "2";
-  std::string postgres;  // empty: in-memory jobs
+  std::string postgres;   // empty: in-memory jobs
+  int metrics_port = -1;  // -1: no /metrics endpoint
+  long scrapes = 0;
 };
 
 struct Job {
@@ -82,6 +87,10 @@ bool parse(int argc, char** argv, Options* o) {
       o->inflight = v;
     else if (a == "--postgres")
       o->postgres = v;
+    else if (a == "--metrics-port")
+      o->metrics_port = std::atoi(v.c_str());
+    else if (a == "--scrapes")
+      o->scrapes = std::atol(v.c_str());
     else
       return false;
   }
@@ -101,7 +110,8 @@ int main(int argc, char** argv) {
   if (!parse(argc, argv, &opt)) {
     std::fprintf(stderr,
                  "usage: %s [--producers N] [--jobs M] [--threshold T] [--max-wait S] "
-                 "[--workers W] [--inflight B] [--postgres CONNINFO|SOCKET_DIR]%s\n",
+                 "[--workers W] [--inflight B] [--postgres CONNINFO|SOCKET_DIR] "
+                 "[--metrics-port P [--scrapes K]]%s\n",
                  argv[0], kHavePostgres ? "" : " (--postgres: not built, libpq missing)");
     return 2;
   }
@@ -140,6 +150,13 @@ int main(int argc, char** argv) {
   }
   wg_conf_destroy(conf);
   if (wg_start(g) != WG_OK) return 1;
+  std::string http_err;
+  std::unique_ptr<MetricsHttp> http;
+  if (opt.metrics_port >= 0 && !(http = MetricsHttp::start(g, opt.metrics_port, &http_err))) {
+    std::fprintf(stderr, "%s\n", http_err.c_str());
+    return 2;
+  }
+  if (http) std::printf("metrics: http://127.0.0.1:%d/metrics\n", http->port());
 
   std::printf(
       "libworkgrinder %s demo: %d producers x %ld jobs, batch_size_threshold %s, "
@@ -163,12 +180,15 @@ int main(int argc, char** argv) {
   for (;;) {
     wg_stats(g, &s);
     double el = std::chrono::duration<double>(Clock::now() - t0).count();
+    double p50 = 0, p99 = 0;  // end to end, from the grinder's histogram
+    end_to_end_percentiles_us(g, &p50, &p99);
     std::printf(
         "\r  %5.1f s  submitted %9llu  completed %9llu  pending %7llu  batches %7llu  %6.2f M "
-        "items/s ",
+        "items/s  e2e p50 %.0f us p99 %.0f us ",
         el, static_cast<unsigned long long>(s.submitted),
         static_cast<unsigned long long>(s.completed), static_cast<unsigned long long>(s.pending),
-        static_cast<unsigned long long>(s.batches), static_cast<double>(s.completed) / el / 1e6);
+        static_cast<unsigned long long>(s.batches), static_cast<double>(s.completed) / el / 1e6,
+        p50, p99);
     std::fflush(stdout);
     if (static_cast<long>(s.completed + s.failed + s.cancelled) + refused.load() >= total) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // display refresh, not a wait
@@ -196,6 +216,8 @@ int main(int argc, char** argv) {
   std::printf("  %-26s %14llu\n", "rejected", static_cast<unsigned long long>(s.rejected));
   std::printf("  %-26s %14llu\n", "batches", static_cast<unsigned long long>(s.batches));
   std::printf("  %-26s %14ld\n", "wrong results", wrong.load());
+  if (http) http->wait_scrapes(static_cast<uint64_t>(opt.scrapes));
+  http.reset();
   wg_destroy(g);
   bool rows_ok = true;
 #ifdef WG_DEMO_POSTGRES

@@ -193,6 +193,19 @@ WG_API int wg_conf_get(const wg_conf_t *conf, const char *key, char *buf, size_t
  * Returns WG_EINVAL when conf is NULL. */
 WG_API int wg_conf_set_log_cb(wg_conf_t *conf, wg_log_fn fn, void *opaque);
 
+/* Receives the stats JSON (as wg_stats_json writes it; json is NUL-terminated,
+ * len excludes the NUL, valid only during the call). */
+typedef void (*wg_stats_fn)(const char *json, size_t len, void *opaque);
+
+/* Has the grinder call fn(json, len, opaque) on its loop thread every
+ * interval_seconds while it runs (the first call one interval after wg_start;
+ * librdkafka's statistics.interval.ms). fn must not block for long: the loop
+ * waits for it. fn NULL or interval_seconds <= 0 turns it off. Read by
+ * wg_create. Returns WG_OK, or WG_EINVAL (conf NULL, or interval_seconds not
+ * a finite number). Not thread-safe (see wg_conf_new). */
+WG_API int wg_conf_set_stats_cb(wg_conf_t *conf, wg_stats_fn fn, double interval_seconds,
+                                void *opaque);
+
 /* Frees a conf. NULL-safe. */
 WG_API void wg_conf_destroy(wg_conf_t *conf);
 /* ------------------------------------------------------- batch handlers */
@@ -398,6 +411,37 @@ typedef struct wg_stats {
  * Errors: WG_EINVAL (g or out NULL, or out->version not
  * between 1 and WG_STATS_VERSION). Any thread, any time. */
 WG_API int wg_stats(wg_grinder_t *g, wg_stats_t *out);
+
+/* The grinder's stats as one JSON document, NUL-terminated in buf:
+ * {"stats": every wg_stats_t field, "manager": every wg_manager_stats_t field,
+ *  "histograms": {"batch_size", "queue_wait_ns", "run_ns", "end_to_end_ns"}},
+ * each histogram {"count", "sum", "min", "max", "p50", "p90", "p99", "p999",
+ * "buckets": [[lowest, highest, count], ...] (non-empty buckets only)}.
+ * Histograms are recorded on the loop thread: batch_size per dispatched
+ * batch; queue_wait_ns (submission to dispatch) per item; run_ns (work start
+ * to return, on the worker) per item that ran; end_to_end_ns (submission to
+ * delivery) per completed or failed item. Percentiles are within 2 % of the
+ * exact value (log-linear buckets: 32 per power of two).
+ * *needed (may be NULL) receives the bytes the document needs, its NUL
+ * included. Returns WG_OK if it fit in size bytes; otherwise WG_EINVAL with
+ * as much as fits written and NUL-terminated (when size > 0): retry with a
+ * buffer of *needed bytes. Also WG_EINVAL, writing nothing, for g NULL or buf
+ * NULL with size > 0 (buf NULL, size 0 asks only for *needed); WG_ENOMEM.
+ * The caller owns buf. Any thread, any time; never waits on the loop. */
+WG_API int wg_stats_json(wg_grinder_t *g, char *buf, size_t size, size_t *needed);
+
+/* The same stats in the Prometheus text exposition format (version 0.0.4):
+ * counters end in _total (items_submitted_total, items_completed_total, ...),
+ * gauges for pending and in-flight items and batches and the manager's
+ * executors, histograms as _bucket{le="..."} (cumulative, at the bounds
+ * 2^k - 1 of the recorded unit, k = 0..40, and +Inf), _sum and _count, with
+ * durations in seconds (batch_size_items, queue_wait_seconds, run_seconds,
+ * end_to_end_seconds). Every metric name starts with prefix + "_"; prefix
+ * NULL or "" means "workgrinder", else it must match [a-zA-Z_:][a-zA-Z0-9_:]*
+ * (WG_EINVAL). Buffer, *needed, errors, ownership and threads as
+ * wg_stats_json. */
+WG_API int wg_metrics_prometheus(wg_grinder_t *g, const char *prefix, char *buf, size_t size,
+                                 size_t *needed);
 
 /* --------------------------------------------------------------- manager */
 

@@ -219,6 +219,23 @@ void settle(std::promise<R>& p, B* b, const wg_outcome_t& o) {
   }
 }
 
+// Calls write(buf, size, &needed) until the document fits (it may grow
+// between the size query and the copy).
+template <typename Write>
+std::string document_of(Write write) {
+  size_t needed = 0;
+  std::string out(256, '\0');
+  for (;;) {
+    int rc = write(&out[0], out.size(), &needed);
+    if (rc == WG_OK) {
+      out.resize(needed - 1);
+      return out;
+    }
+    if (needed <= out.size()) check(rc);  // not a size problem
+    out.assign(needed, '\0');
+  }
+}
+
 inline Stats stats_of(wg_grinder_t* g) {
   wg_stats_t s{};
   s.version = WG_STATS_VERSION;
@@ -415,6 +432,16 @@ class Grinder {
   }
 
   Stats stats() const { return detail::stats_of(g_); }
+  // wg_stats_json and wg_metrics_prometheus (prefix "": "workgrinder").
+  std::string stats_json() const {
+    return detail::document_of(
+        [this](char* b, size_t n, size_t* needed) { return wg_stats_json(g_, b, n, needed); });
+  }
+  std::string metrics_prometheus(const std::string& prefix = std::string()) const {
+    return detail::document_of([&](char* b, size_t n, size_t* needed) {
+      return wg_metrics_prometheus(g_, prefix.c_str(), b, n, needed);
+    });
+  }
 
   wg_grinder_t* get() const noexcept { return g_; }
 
@@ -545,6 +572,16 @@ class BatchGrinder {
   }
 
   Stats stats() const { return detail::stats_of(g_); }
+  // wg_stats_json and wg_metrics_prometheus (prefix "": "workgrinder").
+  std::string stats_json() const {
+    return detail::document_of(
+        [this](char* b, size_t n, size_t* needed) { return wg_stats_json(g_, b, n, needed); });
+  }
+  std::string metrics_prometheus(const std::string& prefix = std::string()) const {
+    return detail::document_of([&](char* b, size_t n, size_t* needed) {
+      return wg_metrics_prometheus(g_, prefix.c_str(), b, n, needed);
+    });
+  }
   wg_grinder_t* get() const noexcept { return g_; }
 
  private:
