@@ -40,7 +40,7 @@ if [ $((rc & 3)) -ne 0 ]; then
   echo "abidiff failed (exit $rc)"; cat "$report"; exit 1
 fi
 summary=$(grep -E '^(Functions|Variables) changes summary' "$report" || true)
-if [ $((rc & 8)) -ne 0 ] || echo "$summary" | grep -qE '[1-9][0-9]* (Removed|Changed)'; then
+if [ $((rc & 8)) -ne 0 ] || grep -qE '[1-9][0-9]* (Removed|Changed)' <<<"$summary"; then
   echo "incompatible ABI change against $baseline:"; cat "$report"; exit 1
 fi
 if [ $((rc & 4)) -ne 0 ]; then
