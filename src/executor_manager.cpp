@@ -1,6 +1,5 @@
 #include "executor_manager.hpp"
 
-#include <pthread.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -9,7 +8,6 @@
 
 #include "clock.hpp"
 #include "thread_pool_executor.hpp"
-#include "thread_roles.hpp"
 #include "workgrinder/workgrinder.h"
 
 namespace wg {
@@ -64,13 +62,6 @@ void ExecutorManager::Aftermath::finish() {
 bool ExecutorManager::started() const {
   std::lock_guard<std::mutex> lk(mu_);
   return running_;
-}
-
-// The size provider's answer clamped to min_pools..max_pools. User code: never
-// called under mu_.
-uint64_t ExecutorManager::ask_size_provider() const {
-  uint64_t want = cfg_.size_fn(cfg_.size_opaque);
-  return std::min<uint64_t>(std::max<uint64_t>(want, cfg_.min_pools), cfg_.max_pools);
 }
 
 int ExecutorManager::start() {
@@ -152,112 +143,6 @@ void ExecutorManager::retire_all_slots_locked(Aftermath* after) {
     retired_.push_back({slot->executor, false});
   }
   slots_.clear();
-}
-
-uint64_t ExecutorManager::floor_locked() const {
-  return cfg_.size_fn ? target_pools_ : cfg_.min_pools;
-}
-
-uint64_t ExecutorManager::cap_locked() const {
-  return cfg_.size_fn ? target_pools_ : cfg_.max_pools;
-}
-
-void ExecutorManager::set_target_locked(uint64_t target) {
-  if (!cfg_.size_fn) return;
-  target_pools_ = target;
-  pool_limit_.store(target, std::memory_order_relaxed);
-}
-
-int ExecutorManager::add_slot_locked(Slot** out) {
-  int err = WG_ENOMEM;
-  std::shared_ptr<Executor> ex = factory_(cfg_.workers_per_pool, &err);
-  if (!ex) return err;
-  auto slot = std::make_unique<Slot>();
-  slot->id = next_slot_id_++;
-  slot->executor = ex;
-  slot->idle_since_ns = now_ns();
-  std::weak_ptr<ExecutorManager> weak = weak_from_this();
-  uint64_t id = slot->id;
-  ex->set_idle_hook([weak, id] {
-    if (auto m = weak.lock()) m->on_executor_idle(id);
-  });
-  *out = slot.get();
-  slots_.push_back(std::move(slot));
-  ++started_pools_;
-  return WG_OK;
-}
-
-// An available executor, creating one if fewer than the cap exist. The most
-// recently idle one is reused, so that the others can reach idle_pool_seconds.
-int ExecutorManager::take_slot_locked(Slot** out) {
-  Slot* best = nullptr;
-  for (auto& s : slots_)
-    if (s->state == Slot::kAvailable && (!best || s->idle_since_ns > best->idle_since_ns))
-      best = s.get();
-  if (best) {
-    *out = best;
-    return WG_OK;
-  }
-  if (slots_.size() >= cap_locked()) return WG_EUNAVAILABLE;
-  return add_slot_locked(out);
-}
-
-void ExecutorManager::make_available_locked(Slot* slot, uint64_t now) {
-  slot->state = Slot::kAvailable;
-  slot->lease = nullptr;
-  slot->idle_since_ns = now;
-  if (slots_.size() > floor_locked())
-    wake_housekeeping_locked(deadline_after(now, seconds_to_ns(cfg_.idle_pool_seconds)));
-}
-
-// Keeps at least the floor running (after revocations, or when the target grew).
-void ExecutorManager::grow_to_floor_locked(LogLines& log) {
-  while (slots_.size() < floor_locked()) {
-    Slot* s;
-    int rc = add_slot_locked(&s);
-    if (rc != WG_OK) {
-      log.addf(WG_LOG_ERROR, "could not start an executor (error %d); %zu running", rc,
-               slots_.size());
-      return;
-    }
-  }
-}
-
-void ExecutorManager::retire_slot_locked(size_t index, Aftermath* after) {
-  std::shared_ptr<Executor> ex = slots_[index]->executor;
-  // Available, so normally nothing is left unstarted; a submission that raced
-  // with the release may have been, and still gets its outcome.
-  UnstartedTasks t = ex->retire();
-  if (!t.empty()) after->unstarted.emplace_back(ex, std::move(t));
-  retired_.push_back({ex, true});
-  slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(index));
-  wake_housekeeping_locked(0);  // to join its threads
-}
-
-// Above the cap (the target shrank): idle executors go at once, the longest
-// idle first; leased and draining ones when they come back.
-void ExecutorManager::shrink_to_cap_locked(Aftermath* after) {
-  while (slots_.size() > cap_locked()) {
-    size_t oldest = slots_.size();
-    for (size_t i = 0; i < slots_.size(); ++i)
-      if (slots_[i]->state == Slot::kAvailable &&
-          (oldest == slots_.size() || slots_[i]->idle_since_ns < slots_[oldest]->idle_since_ns))
-        oldest = i;
-    if (oldest == slots_.size()) return;
-    retire_slot_locked(oldest, after);
-  }
-}
-
-// Above the floor: executors idle for idle_pool_seconds go.
-void ExecutorManager::retire_idle_locked(uint64_t now, Aftermath* after) {
-  const uint64_t idle_ns = seconds_to_ns(cfg_.idle_pool_seconds);
-  for (size_t i = 0; i < slots_.size() && slots_.size() > floor_locked();) {
-    Slot* s = slots_[i].get();
-    if (s->state == Slot::kAvailable && deadline_after(s->idle_since_ns, idle_ns) <= now)
-      retire_slot_locked(i, after);
-    else
-      ++i;
-  }
 }
 
 std::shared_ptr<Lease> ExecutorManager::lease_slot_locked(Slot* slot, uint64_t lease_ns,
@@ -467,132 +352,6 @@ void ExecutorManager::revoke_locked(Lease* lease, Aftermath* after) {
       leases_.erase(l);
       break;
     }
-}
-
-// Revokes a lease past its hard expiry and replaces its executor.
-void ExecutorManager::expire_locked(Lease* lease, Aftermath* after, LogLines& log) {
-  size_t capacity = std::min<uint64_t>(slots_.size(), cap_locked());
-  std::string owner = lease->owner();
-  uint64_t id = lease->id();
-  revoke_locked(lease, after);
-  ++expired_;
-  log.addf(WG_LOG_WARNING, "lease %llu of %s expired: executor retired and replaced",
-           static_cast<unsigned long long>(id), owner.c_str());
-  while (slots_.size() < capacity) {
-    Slot* s;
-    if (add_slot_locked(&s) != WG_OK) break;
-  }
-}
-
-// Joins the threads of retired executors (a thread still inside a task is
-// left to finish on its own); counts those retired by shrinking.
-void ExecutorManager::reap_retired() {
-  std::vector<Retired> retired;
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    retired.swap(retired_);
-  }
-  uint64_t shrunk = 0;
-  for (auto& r : retired) {
-    r.executor->reap();
-    if (r.shrink) ++shrunk;
-  }
-  if (shrunk == 0) return;
-  std::lock_guard<std::mutex> lk(mu_);
-  retired_count_ += shrunk;
-}
-
-// The earliest time something is due: a lease's hard expiry, an idle
-// executor above the floor reaching idle_pool_seconds, the periodic size
-// check; now when executors wait to be reaped or a rescale was requested.
-uint64_t ExecutorManager::next_due_locked(uint64_t now) const {
-  if (!retired_.empty() || !handback_.empty() || rescale_requested_) return now;
-  uint64_t due = next_check_ns_;
-  for (auto& l : leases_) due = std::min(due, l->hard_ns());
-  if (slots_.size() > floor_locked()) {
-    const uint64_t idle_ns = seconds_to_ns(cfg_.idle_pool_seconds);
-    for (auto& s : slots_)
-      if (s->state == Slot::kAvailable)
-        due = std::min(due, deadline_after(s->idle_since_ns, idle_ns));
-  }
-  return due;
-}
-
-void ExecutorManager::wake_housekeeping_locked(uint64_t due_ns) {
-  if (due_ns < housekeeping_wake_ns_) housekeeping_cv_.notify_one();
-}
-
-// The housekeeping thread. It sleeps holding no reference to the manager (a
-// destructor running meanwhile stops and joins it) and does each pass holding
-// one, so that user code in the pass may drop every other reference or even
-// destroy the manager: the last reference is then dropped here, unlocked, the
-// destructor's stop() detaches this thread, and the loop ends without
-// touching the freed manager.
-void ExecutorManager::housekeeping_main(std::weak_ptr<ExecutorManager> weak, uint64_t generation) {
-  pthread_setname_np(pthread_self(), "wg-housekeeping");
-  ThreadRole::set_expiry();  // blocking library calls refuse to run here
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lk(mu_);
-      for (;;) {
-        if (!running_ || generation != generation_) return;
-        uint64_t now = now_ns();
-        uint64_t due = next_due_locked(now);
-        if (due <= now) break;
-        housekeeping_wake_ns_ = due;
-        wait_until_ns(housekeeping_cv_, lk, due);
-        housekeeping_wake_ns_ = 0;
-        ++wakeups_;
-      }
-    }
-    std::shared_ptr<ExecutorManager> self = weak.lock();
-    if (!self) return;  // being destroyed: its stop() joins this thread
-    self->housekeeping_pass(generation);
-    self.reset();
-    if (weak.expired()) return;  // that was the last reference
-  }
-}
-
-void ExecutorManager::housekeeping_pass(uint64_t generation) {
-  bool ask;
-  {
-    std::lock_guard<std::mutex> lk(mu_);
-    if (!running_ || generation != generation_) return;
-    uint64_t now = now_ns();
-    ask = cfg_.size_fn && (rescale_requested_ || now >= next_check_ns_);
-    rescale_requested_ = false;
-    if (now >= next_check_ns_)
-      next_check_ns_ = deadline_after(now, seconds_to_ns(cfg_.check_interval_seconds));
-  }
-  uint64_t target = ask ? ask_size_provider() : 0;
-  Aftermath after;
-  {
-    LogLines log(logger_);
-    std::unique_lock<std::mutex> lk(mu_);
-    if (running_ && generation == generation_) {
-      uint64_t now = now_ns();
-      std::vector<Lease*> due;
-      for (auto& l : leases_)
-        if (l->hard_ns() <= now) due.push_back(l.get());
-      for (Lease* l : due) expire_locked(l, &after, log);  // after keeps each alive
-      if (ask && target != target_pools_) {
-        log.addf(WG_LOG_INFO, "pool target %llu -> %llu",
-                 static_cast<unsigned long long>(target_pools_),
-                 static_cast<unsigned long long>(target));
-        set_target_locked(target);
-      }
-      grow_to_floor_locked(log);
-      shrink_to_cap_locked(&after);
-      retire_idle_locked(now, &after);
-      serve_waiters_locked(log);
-    }
-    for (auto& u : handback_) after.unstarted.push_back(std::move(u));
-    handback_.clear();
-    lk.unlock();
-    log.flush();
-  }
-  after.finish();
-  reap_retired();
 }
 
 void ExecutorManager::stats(wg_manager_stats_t* out, std::vector<wg_lease_info_t>* leases) {
