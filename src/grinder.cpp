@@ -56,7 +56,19 @@ int Grinder::start() {
     if (state == kLifecycleStopping) return WG_ESTOPPING;
     lifecycle_.store(kLifecycleStarting, std::memory_order_release);
   }
-  int rc = start_loop();
+  int rc;
+  try {
+    rc = start_loop();
+  } catch (...) {  // out of memory in the manager's start: never stay "starting"
+    rc = WG_ENOMEM;
+  }
+  // The gates open while we are still "starting": a stop waits until start
+  // is over, so it cannot close them first and then have them reopened (its
+  // producers would push to a loop that is closing).
+  if (rc == WG_OK) {
+    control_gate_.open();
+    admission_.open();
+  }
   {
     std::lock_guard<std::mutex> lk(lifecycle_mu_);
     lifecycle_.store(rc == WG_OK ? kLifecycleRunning : kLifecycleStopped,
@@ -64,8 +76,6 @@ int Grinder::start() {
     lifecycle_cv_.notify_all();
   }
   if (rc != WG_OK) return rc;
-  control_gate_.open();
-  admission_.open();
   logger_.logf(WG_LOG_INFO, "grinder started: batch_size_threshold %llu, max_wait_seconds %g",
                static_cast<unsigned long long>(cfg_.batch_size_threshold), cfg_.max_wait_seconds);
   return WG_OK;

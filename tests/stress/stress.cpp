@@ -300,8 +300,16 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
     });
   }
   // The controller: stops (drain or cancel) and restarts while the others work.
+  // A second one starts both grinders at random moments, racing those stops.
   auto end = Clock::now() + std::chrono::duration<double>(seconds);
   std::mt19937_64 cr(rng());
+  std::thread starter([&, seed = rng()] {
+    std::mt19937_64 sr(seed);
+    while (Clock::now() < end && !g_interrupted) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1 + sr() % 30));
+      wg_start(sr() % 2 ? g : gb);
+    }
+  });
   while (Clock::now() < end && !g_interrupted) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20 + cr() % 80));
     pools.value = static_cast<uint32_t>(cr() % 5);  // 0..4, clamped to 1..3
@@ -313,6 +321,7 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
     wg_start(g);
     wg_start(gb);
   }
+  starter.join();
   stop = true;
   for (auto& w : workers) w.join();
   wg_stop(g, static_cast<int>(cr() % 2));
