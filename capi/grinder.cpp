@@ -1,4 +1,4 @@
-// wg_create, wg_start, wg_stop, wg_destroy, wg_submit*, wg_enqueue, wg_stats.
+// wg_create, wg_start, wg_stop, wg_stop_timeout, wg_destroy, wg_submit*, wg_enqueue, wg_stats.
 #include "handles.hpp"
 
 namespace {
@@ -67,6 +67,11 @@ WG_API int wg_start(wg_grinder_t* g) {
 WG_API int wg_stop(wg_grinder_t* g, int cancel_pending) {
   if (!g) return WG_EINVAL;
   return wg::guarded([&] { return to_impl(g)->stop(cancel_pending != 0); });
+}
+
+WG_API int wg_stop_timeout(wg_grinder_t* g, double drain_seconds) {
+  if (!g || drain_seconds != drain_seconds) return WG_EINVAL;  // NaN
+  return wg::guarded([&] { return to_impl(g)->stop(false, drain_seconds); });
 }
 
 WG_API int wg_destroy(wg_grinder_t* g) {

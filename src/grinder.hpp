@@ -58,7 +58,9 @@ class Grinder {
   }
 
   int start();
-  int stop(bool cancel);
+  // cancel false drains; drain_seconds >= 0 bounds that drain, after which
+  // the stop cancels what is left and returns WG_ETIMEDOUT (< 0: no bound).
+  int stop(bool cancel, double drain_seconds = -1);
 
   // Submissions to a grinder with a batch function carry no work function.
   bool has_batch_fn() const { return cfg_.batch_fn != nullptr; }
@@ -87,6 +89,7 @@ class Grinder {
   ~Grinder() = default;
 
   int start_loop();
+  void warn_if_few_pools();
   void request_stop(StopRequest mode);
   void wake_for_control();
   void loop_main();
@@ -122,6 +125,8 @@ class Grinder {
   std::mutex lifecycle_mu_;
   std::condition_variable lifecycle_cv_;
   std::thread loop_thread_;
+  bool loop_exited_ = false;          // under lifecycle_mu_: uv_run has returned
+  bool pool_warning_logged_ = false;  // under lifecycle_mu_ (start)
 
   // Loop-owned.
   uv_loop_t loop_;

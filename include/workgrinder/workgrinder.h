@@ -263,8 +263,12 @@ typedef struct wg_submit_opts {
 
 /* Creates a stopped grinder from conf (NULL: every default). With manager NULL
  * the grinder owns a private manager built from the same conf, started and
- * stopped with the grinder. A shared manager is not owned: it must be started
- * before wg_start and must outlive the grinder's stop. Returns WG_OK and sets
+ * stopped with the grinder; it may own max(max_pools, max_inflight_batches)
+ * pools, so that every batch in flight can have its own lease. A shared
+ * manager is not owned: it must be started before wg_start and must outlive
+ * the grinder's stop; if its max_pools is below the grinder's
+ * max_inflight_batches, the first wg_start logs a warning naming both (the
+ * extra batches wait for a lease). Returns WG_OK and sets
  * *out, or WG_EINVAL (message in errstr, which may be NULL) or WG_ENOMEM. The
  * caller owns *out and frees it with wg_destroy. Any thread. */
 WG_API int wg_create(wg_grinder_t **out, const wg_conf_t *conf, wg_manager_t *manager, char *errstr,
@@ -285,6 +289,18 @@ WG_API int wg_start(wg_grinder_t *g);
  * and safe before start. Errors: WG_EINVAL (g NULL), WG_EWRONGTHREAD (called
  * on the loop thread). */
 WG_API int wg_stop(wg_grinder_t *g, int cancel_pending);
+
+/* Stops the grinder like wg_stop(g, 0), but drains for at most drain_seconds
+ * (< 0: no limit, as wg_stop(g, 0); 0: what has not finished at once is
+ * cancelled), then cancels whatever has not finished, as wg_stop(g, 1) does,
+ * and blocks until the grinder has stopped. Returns WG_OK when everything
+ * drained in time, WG_ETIMEDOUT when it had to cancel; the grinder is stopped
+ * either way. If another thread is already stopping it, waits for that stop
+ * (cancelling at the bound if it is a drain). Idempotent and safe before
+ * start (WG_OK). Errors: WG_EINVAL (g NULL or drain_seconds NaN),
+ * WG_EWRONGTHREAD (called on the loop thread; nothing is stopped). Any other
+ * thread. */
+WG_API int wg_stop_timeout(wg_grinder_t *g, double drain_seconds);
 
 /* Stops (draining) if running, then frees the grinder and, if it has one, its
  * private manager. NULL-safe (returns WG_OK). Futures still held stay valid

@@ -343,6 +343,15 @@ class Grinder {
 
   void start() { check(wg_start(g_)); }
   void stop(bool cancel_pending = false) { check(wg_stop(g_, cancel_pending ? 1 : 0)); }
+  // Drains for at most `drain`, then cancels the rest (wg_stop_timeout).
+  // True if everything drained in time; stopped either way.
+  template <typename Rep, typename Period>
+  bool stop_timeout(std::chrono::duration<Rep, Period> drain) {
+    int rc = wg_stop_timeout(g_, std::chrono::duration<double>(drain).count());
+    if (rc == WG_ETIMEDOUT) return false;
+    check(rc);
+    return true;
+  }
 
   // Runs f() on a worker; the std::future holds its value or its exception
   // (wg::Error for WG_ECANCELED and other library outcomes).
@@ -500,6 +509,15 @@ class BatchGrinder {
 
   void start() { check(wg_start(g_)); }
   void stop(bool cancel_pending = false) { check(wg_stop(g_, cancel_pending ? 1 : 0)); }
+  // Drains for at most `drain`, then cancels the rest (wg_stop_timeout).
+  // True if everything drained in time; stopped either way.
+  template <typename Rep, typename Period>
+  bool stop_timeout(std::chrono::duration<Rep, Period> drain) {
+    int rc = wg_stop_timeout(g_, std::chrono::duration<double>(drain).count());
+    if (rc == WG_ETIMEDOUT) return false;
+    check(rc);
+    return true;
+  }
 
   std::future<Res> submit(Arg arg) {
     auto promise = std::make_shared<std::promise<Res>>();
