@@ -207,12 +207,22 @@ void Grinder::loop_main() {
   lifecycle_cv_.notify_all();
 }
 
-int Grinder::submit(WorkItem* it) {
+int Grinder::submit(WorkItem* it, double admit_timeout_seconds) {
+  // A loop thread that waited for room could be the one that makes it.
+  if (admit_timeout_seconds != 0 && any_loop_thread()) {
+    count_rejected();
+    return WG_EWRONGTHREAD;
+  }
+  // Beyond a year a wait has no limit (and stays clear of int64 overflow).
+  int64_t wait_ns = admit_timeout_seconds < 0 || admit_timeout_seconds > 3e7
+                        ? -1
+                        : static_cast<int64_t>(seconds_to_ns(admit_timeout_seconds));
+  if (admit_timeout_seconds > 0 && wait_ns == 0) wait_ns = 1;  // still a wait, however short
   if (it->is_future()) {  // before the push: the outcome may follow at once
     it->extras->grinder = this;
     ref();
   }
-  int rc = admission_.admit(it);
+  int rc = admission_.admit(it, wait_ns);
   if (rc == WG_OK) return WG_OK;
   if (it->is_future()) {
     it->extras->grinder = nullptr;
@@ -267,6 +277,8 @@ void Grinder::stats(wg_stats_t* out) const {
   out->batches = s.batches;
   out->inflight_items = s.inflight_items;
   out->inflight_batches = s.inflight_batches;
+  out->expired = 0;
+  out->admission_waits = s.admission_waits;
 }
 
 }  // namespace wg

@@ -65,7 +65,9 @@ class Grinder {
   // Submissions to a grinder with a batch function carry no work function.
   bool has_batch_fn() const { return cfg_.batch_fn != nullptr; }
   // Takes `it` over on WG_OK; on error the caller still owns it.
-  int submit(WorkItem* it);
+  // admit_timeout_seconds: wg_submit_opts_t's (0: WG_EFULL at once when
+  // max_pending is reached; > 0: wait that long for room; < 0: no limit).
+  int submit(WorkItem* it, double admit_timeout_seconds = 0);
   // Counts a submission call refused before an item existed.
   void count_rejected() { counters_.rejected.fetch_add(1, std::memory_order_relaxed); }
   // Any thread: WG_OK if the item became cancelled, WG_EALREADY if decided.

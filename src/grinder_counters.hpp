@@ -25,6 +25,8 @@ struct GrinderCounters {
   // Any thread (cancellers).
   alignas(64) std::atomic<uint64_t> cancelled_pending{0};
   std::atomic<uint64_t> cancelled_inflight{0};
+  // Submitters that found max_pending reached and waited (any thread, rare).
+  std::atomic<uint64_t> admission_waits{0};
   // Only maintained when max_pending > 0: admitted and not yet dispatched or cancelled.
   alignas(64) std::atomic<uint64_t> pending_slots{0};
 
@@ -35,7 +37,7 @@ struct GrinderCounters {
 
   struct Snapshot {
     uint64_t submitted, rejected, completed, failed, cancelled, pending, inflight_items, batches,
-        inflight_batches;
+        inflight_batches, admission_waits;
   };
 
   Snapshot snapshot(const ProducerShards& producers) const {
@@ -47,6 +49,7 @@ struct GrinderCounters {
     uint64_t cp = cancelled_pending.load(std::memory_order_acquire);
     s.submitted = producers.submitted();
     s.rejected = rejected.load(std::memory_order_acquire);
+    s.admission_waits = admission_waits.load(std::memory_order_acquire);
     s.batches = batches.load(std::memory_order_acquire);
     s.inflight_batches = inflight_batches.load(std::memory_order_acquire);
     s.cancelled = cp + ci;

@@ -1,7 +1,10 @@
 // Flow control (issue 16): bounded drain stops (wg_stop_timeout), the pools
 // of a private manager and the warning for a shared one with too few.
+#include <chrono>
 #include <cmath>
+#include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "test_support.hpp"
@@ -144,6 +147,193 @@ TEST(SharedManager, WithFewerPoolsThanBatchesInFlightIsWarnedAboutOnce) {
   ASSERT_EQ(wg_destroy(g), WG_OK);
   EXPECT_EQ(quiet.count("fewer than"), 0);
   EXPECT_EQ(wg_manager_destroy(m), WG_OK);
+}
+
+}  // namespace
+
+namespace {
+
+// Polls a counter that has no event to wait on (a submitter asleep in the
+// library); bounded, and it asserts exact values only.
+bool wait_for_admission_waits(wg_grinder_t* g, uint64_t n) {
+  auto t0 = std::chrono::steady_clock::now();
+  while (stats_of(g).admission_waits < n) {
+    if (seconds_since(t0) > 20) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+wg_submit_opts_t wait_opts(double admit_timeout) {
+  wg_submit_opts_t o = WG_SUBMIT_OPTS_INIT;
+  o.admit_timeout_seconds = admit_timeout;
+  return o;
+}
+
+// One batch slot, one item per batch, one pending item at most: with the
+// first item blocked in its work and a second pending, the grinder is full.
+wg_grinder_t* full_grinder(Gate& gate, OutcomeLog& log) {
+  wg_grinder_t* g = make_grinder({{"batch_size_threshold", "1"},
+                                  {"max_wait_seconds", "600"},
+                                  {"max_inflight_batches", "1"},
+                                  {"max_batch_size", "1"},
+                                  {"max_pending", "1"}});
+  EXPECT_EQ(wg_submit(g, work_gate, &gate, OutcomeLog::done, &log), WG_OK);
+  EXPECT_TRUE(gate.wait_for_waiters(1));
+  EXPECT_EQ(wg_submit(g, work_plus_one, reinterpret_cast<void*>(100), OutcomeLog::done, &log),
+            WG_OK);
+  EXPECT_EQ(wg_submit(g, work_ok, nullptr, OutcomeLog::done, &log), WG_EFULL);
+  return g;
+}
+
+TEST(WaitingAdmission, BlockedSubmittersAreAdmittedInFifoOrderWhenRoomAppears) {
+  Gate gate;
+  OutcomeLog log;
+  wg_grinder_t* g = full_grinder(gate, log);
+  std::vector<std::thread> submitters;
+  std::vector<int> rcs(3, -100);
+  for (int i = 0; i < 3; ++i) {
+    submitters.emplace_back([&, i] {
+      wg_submit_opts_t o = wait_opts(-1);
+      rcs[i] = wg_submit_ex(g, work_plus_one, reinterpret_cast<void*>(uintptr_t(i)),
+                            OutcomeLog::done, &log, &o);
+    });
+    ASSERT_TRUE(wait_for_admission_waits(g, i + 1));  // queued before the next one comes
+  }
+  EXPECT_EQ(stats_of(g).pending, 1u);
+  gate.open();
+  for (auto& t : submitters) t.join();
+  for (int rc : rcs) EXPECT_EQ(rc, WG_OK);
+  ASSERT_TRUE(log.count.wait_for(5));
+  auto outcomes = log.snapshot();
+  ASSERT_EQ(outcomes.size(), 5u);
+  // One batch of one item at a time: outcomes come in admission order.
+  std::vector<uintptr_t> results;
+  for (auto& o : outcomes) results.push_back(reinterpret_cast<uintptr_t>(o.result));
+  EXPECT_EQ(results, (std::vector<uintptr_t>{0, 101, 1, 2, 3}));
+  EXPECT_EQ(wg_stop(g, 0), WG_OK);
+  wg_stats_t s = stats_of(g);
+  EXPECT_EQ(s.admission_waits, 3u);
+  EXPECT_EQ(s.submitted, 5u);
+  EXPECT_EQ(s.completed, 5u);
+  EXPECT_EQ(s.rejected, 1u);  // full_grinder's probe
+  EXPECT_EQ(wg_destroy(g), WG_OK);
+}
+
+TEST(WaitingAdmission, TimesOutWithFullAndCountsTheWait) {
+  Gate gate;
+  OutcomeLog log;
+  wg_grinder_t* g = full_grinder(gate, log);
+  wg_submit_opts_t o = wait_opts(0.05);
+  EXPECT_EQ(wg_submit_ex(g, work_ok, nullptr, OutcomeLog::done, &log, &o), WG_EFULL);
+  wg_future_t* f = nullptr;
+  EXPECT_EQ(wg_enqueue(g, work_ok, nullptr, &o, &f), WG_EFULL);
+  EXPECT_EQ(f, nullptr);
+  wg_submit_opts_t no_wait = wait_opts(0);
+  EXPECT_EQ(wg_submit_ex(g, work_ok, nullptr, OutcomeLog::done, &log, &no_wait), WG_EFULL);
+  wg_stats_t s = stats_of(g);
+  EXPECT_EQ(s.admission_waits, 2u);
+  EXPECT_EQ(s.rejected, 4u);
+  EXPECT_EQ(s.submitted, 2u);
+  gate.open();
+  EXPECT_EQ(wg_stop(g, 0), WG_OK);
+  EXPECT_EQ(log.snapshot().size(), 2u);
+  EXPECT_EQ(wg_destroy(g), WG_OK);
+}
+
+TEST(WaitingAdmission, AStopWakesWaitersWithStopping) {
+  Gate gate;
+  OutcomeLog log;
+  wg_grinder_t* g = full_grinder(gate, log);
+  std::vector<std::thread> submitters;
+  std::vector<int> rcs(2, -100);
+  for (int i = 0; i < 2; ++i) {
+    submitters.emplace_back([&, i] {
+      wg_submit_opts_t o = wait_opts(i == 0 ? -1 : 600);
+      rcs[i] = wg_submit_ex(g, work_ok, nullptr, OutcomeLog::done, &log, &o);
+    });
+  }
+  ASSERT_TRUE(wait_for_admission_waits(g, 2));
+  EXPECT_EQ(wg_stop(g, 1), WG_OK);
+  for (auto& t : submitters) t.join();
+  EXPECT_EQ(rcs[0], WG_ESTOPPING);
+  EXPECT_EQ(rcs[1], WG_ESTOPPING);
+  gate.open();
+  wg_stats_t s = stats_of(g);
+  EXPECT_EQ(s.admission_waits, 2u);
+  EXPECT_EQ(s.submitted, 2u);
+  EXPECT_EQ(s.cancelled, 2u);
+  EXPECT_EQ(s.rejected, 3u);
+  EXPECT_EQ(wg_destroy(g), WG_OK);
+}
+
+struct LoopSubmit {
+  wg_grinder_t* g = nullptr;
+  int waiting_rc = 0, plain_rc = 0;
+  Counter done;
+};
+void submit_from_done(const wg_outcome_t*, void* opaque) {
+  auto* c = static_cast<LoopSubmit*>(opaque);
+  wg_submit_opts_t o = wait_opts(1);
+  c->waiting_rc = wg_submit_ex(c->g, work_ok, nullptr, nullptr, nullptr, &o);
+  o.admit_timeout_seconds = 0;
+  c->plain_rc = wg_submit_ex(c->g, work_ok, nullptr, nullptr, nullptr, &o);
+  c->done.add();
+}
+
+TEST(WaitingAdmission, AWaitOnTheLoopThreadGivesWrongThread) {
+  wg_grinder_t* g = make_grinder({{"batch_size_threshold", "1"}, {"max_pending", "10"}});
+  LoopSubmit c;
+  c.g = g;
+  ASSERT_EQ(wg_submit(g, work_ok, nullptr, submit_from_done, &c), WG_OK);
+  ASSERT_TRUE(c.done.wait_for(1));
+  EXPECT_EQ(c.waiting_rc, WG_EWRONGTHREAD);
+  EXPECT_EQ(c.plain_rc, WG_OK);
+  EXPECT_EQ(wg_stop(g, 0), WG_OK);
+  wg_stats_t s = stats_of(g);
+  EXPECT_EQ(s.submitted, 2u);
+  EXPECT_EQ(s.rejected, 1u);
+  EXPECT_EQ(s.admission_waits, 0u);
+  EXPECT_EQ(wg_destroy(g), WG_OK);
+}
+
+TEST(SubmitOpts, VersionOneAndTwoSideBySide) {
+  wg_grinder_t* g = make_grinder({{"batch_size_threshold", "1"}});
+  OutcomeLog log;
+  wg_submit_opts_t v1 = WG_SUBMIT_OPTS_INIT;
+  v1.version = 1;
+  v1.owner = "v1";
+  v1.admit_timeout_seconds = std::nan("");  // not read in a version 1 struct
+  v1.deadline_seconds = 5;
+  wg_submit_opts_t v2 = wait_opts(2);
+  v2.owner = "v2";
+  EXPECT_EQ(wg_submit_ex(g, work_ok, nullptr, OutcomeLog::done, &log, &v1), WG_OK);
+  EXPECT_EQ(wg_submit_ex(g, work_ok, nullptr, OutcomeLog::done, &log, &v2), WG_OK);
+  wg_submit_opts_t bad = wait_opts(std::nan(""));
+  EXPECT_EQ(wg_submit_ex(g, work_ok, nullptr, OutcomeLog::done, &log, &bad), WG_EINVAL);
+  bad = wait_opts(0);
+  bad.deadline_seconds = 1;  // per-item deadlines are not implemented yet
+  EXPECT_EQ(wg_submit_ex(g, work_ok, nullptr, OutcomeLog::done, &log, &bad), WG_EINVAL);
+  ASSERT_TRUE(log.count.wait_for(2));
+  EXPECT_EQ(wg_stop(g, 0), WG_OK);
+
+  // A version 1 stats struct is written only up to its own end.
+  wg_stats_t s1;
+  std::memset(&s1, 0xab, sizeof s1);
+  s1.version = 1;
+  ASSERT_EQ(wg_stats(g, &s1), WG_OK);
+  EXPECT_EQ(s1.version, 1u);
+  EXPECT_EQ(s1.completed, 2u);
+  EXPECT_EQ(s1.rejected, 2u);
+  EXPECT_EQ(s1.expired, 0xababababababababull);
+  EXPECT_EQ(s1.admission_waits, 0xababababababababull);
+  wg_stats_t s2 = WG_STATS_INIT;
+  ASSERT_EQ(wg_stats(g, &s2), WG_OK);
+  EXPECT_EQ(s2.version, 2u);
+  EXPECT_EQ(s2.completed, 2u);
+  EXPECT_EQ(s2.expired, 0u);
+  EXPECT_EQ(s2.admission_waits, 0u);
+  EXPECT_EQ(wg_destroy(g), WG_OK);
 }
 
 }  // namespace

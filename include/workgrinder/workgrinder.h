@@ -243,10 +243,10 @@ WG_API int wg_conf_set_worker_hooks(wg_conf_t *conf, wg_worker_fn on_start, wg_w
  * library accepts every version from 1 to the current one (WG_EINVAL
  * otherwise). See docs/conventions.md. */
 
-#define WG_SUBMIT_OPTS_VERSION 1
+#define WG_SUBMIT_OPTS_VERSION 2
 /* wg_submit_opts_t opts = WG_SUBMIT_OPTS_INIT; then set the fields you need. */
 #define WG_SUBMIT_OPTS_INIT \
-  { WG_SUBMIT_OPTS_VERSION, NULL, NULL, NULL, NULL }
+  { WG_SUBMIT_OPTS_VERSION, NULL, NULL, NULL, NULL, 0, 0 }
 typedef struct wg_submit_opts {
   uint32_t version;      /* 1..WG_SUBMIT_OPTS_VERSION */
   const char *owner;     /* optional label, copied; used in log lines */
@@ -259,6 +259,18 @@ typedef struct wg_submit_opts {
    * the item was cancelled while its work ran. Runs on the loop thread or a
    * worker thread; it must not call back into the library. */
   wg_dispose_fn release_arg;
+  /* Version 2. What a submission does when max_pending items are pending:
+   * 0 (default): WG_EFULL at once; > 0: wait up to that many seconds for
+   * room, then WG_EFULL; < 0: wait without limit. Waiters are admitted in
+   * FIFO order as room appears (woken, never polling) and get WG_ESTOPPING
+   * when a stop begins. A value other than 0 on a grinder's loop thread
+   * gives WG_EWRONGTHREAD (whether or not there is room); NaN gives
+   * WG_EINVAL. Every submission that had to wait counts in
+   * wg_stats_t.admission_waits. */
+  double admit_timeout_seconds;
+  /* Version 2. 0 (default): no deadline. > 0: reserved for per-item
+   * deadlines (not implemented yet: a value other than 0 gives WG_EINVAL). */
+  double deadline_seconds;
 } wg_submit_opts_t;
 
 /* Creates a stopped grinder from conf (NULL: every default). With manager NULL
@@ -370,10 +382,10 @@ WG_API int wg_future_on_ready(wg_future_t *f, wg_ready_fn fn, void *opaque);
  * result nobody took goes to dispose. NULL-safe. Any thread. */
 WG_API void wg_future_release(wg_future_t *f);
 
-#define WG_STATS_VERSION 1
+#define WG_STATS_VERSION 2
 /* wg_stats_t s = WG_STATS_INIT; then wg_stats(g, &s). */
 #define WG_STATS_INIT \
-  { WG_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+  { WG_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 typedef struct wg_stats {
   uint32_t version; /* 1..WG_STATS_VERSION; fields only ever appended */
   uint32_t started, stopping;
@@ -381,13 +393,20 @@ typedef struct wg_stats {
   double max_wait_seconds, lease_seconds, oldest_wait_seconds;
   uint64_t submitted, completed, failed, cancelled, rejected, batches, inflight_items,
       inflight_batches;
+  /* Version 2. expired: items ended WG_ETIMEDOUT by their deadline (always 0
+   * until deadlines exist). admission_waits: submissions that found
+   * max_pending reached and waited for room (admit_timeout_seconds other
+   * than 0), whether they were then admitted, timed out or shut out by a
+   * stop; each counts once. */
+  uint64_t expired, admission_waits;
 } wg_stats_t;
 
 /* A snapshot of the grinder's state and counters; never waits on the loop.
  * submitted = completed + failed + cancelled + pending + inflight_items holds
  * in a snapshot taken on the loop thread and in any snapshot once the grinder
- * is idle or stopped. Errors: WG_EINVAL (g or out NULL, or out->version not
- * between 1 and WG_STATS_VERSION). Any thread, any time. */
+ * is idle or stopped. Only the fields of out->version are written (a version
+ * 1 struct keeps its size). Errors: WG_EINVAL (g or out NULL, or
+ * out->version not between 1 and WG_STATS_VERSION). Any thread, any time. */
 WG_API int wg_stats(wg_grinder_t *g, wg_stats_t *out);
 
 /* --------------------------------------------------------------- manager */

@@ -96,6 +96,7 @@ struct Stats {
   double max_wait_seconds = 0, lease_seconds = 0, oldest_wait_seconds = 0;
   uint64_t submitted = 0, completed = 0, failed = 0, cancelled = 0, rejected = 0, batches = 0,
            inflight_items = 0, inflight_batches = 0;
+  uint64_t expired = 0, admission_waits = 0;  // wg_stats_t version 2
 };
 
 struct ManagerStats {
@@ -190,7 +191,7 @@ struct Box {
   }
   static const wg_submit_opts_t* opts() {
     static const wg_submit_opts_t o{WG_SUBMIT_OPTS_VERSION, nullptr, nullptr, nullptr,
-                                    &Box::release};
+                                    &Box::release,          0,       0};
     return &o;
   }
 };
@@ -239,6 +240,8 @@ inline Stats stats_of(wg_grinder_t* g) {
   out.batches = s.batches;
   out.inflight_items = s.inflight_items;
   out.inflight_batches = s.inflight_batches;
+  out.expired = s.expired;
+  out.admission_waits = s.admission_waits;
   return out;
 }
 
@@ -591,7 +594,7 @@ class BatchGrinder {
     }
     static const wg_submit_opts_t* opts() {
       static const wg_submit_opts_t o{WG_SUBMIT_OPTS_VERSION, nullptr, nullptr, nullptr,
-                                      &ItemBox::release};
+                                      &ItemBox::release,      0,       0};
       return &o;
     }
   };

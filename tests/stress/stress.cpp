@@ -87,7 +87,7 @@ void release_arg(void* arg, void*) {
 
 void on_ready(void* opaque) { static_cast<Entry*>(opaque)->ready.fetch_add(1); }
 
-const wg_submit_opts_t kOpts{WG_SUBMIT_OPTS_VERSION, "stress", dispose, nullptr, release_arg};
+const wg_submit_opts_t kOpts{WG_SUBMIT_OPTS_VERSION, "stress", dispose, nullptr, release_arg, 0, 0};
 
 void check_outcome(Entry* e, const wg_outcome_t& o) {
   e->outcomes.fetch_add(1);
