@@ -90,6 +90,16 @@ class Conf {
   std::shared_ptr<std::function<void(int, const char*)>> log_;
 };
 
+// Per-submission flow control (wg_submit_opts_t version 2), for the
+// Grinder's submit/enqueue/submit_wait overloads that take it first.
+struct SubmitOptions {
+  // When max_pending is reached: 0 fails at once (wg::Error WG_EFULL), > 0
+  // waits that many seconds for room, < 0 waits without limit.
+  double admit_timeout_seconds = 0;
+  // Per-item deadline: reserved (anything but 0 throws WG_EINVAL for now).
+  double deadline_seconds = 0;
+};
+
 struct Stats {
   bool started = false, stopping = false;
   uint64_t pending = 0, batch_size_threshold = 0;
@@ -360,17 +370,23 @@ class Grinder {
   // (wg::Error for WG_ECANCELED and other library outcomes).
   template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>>
   std::future<R> submit(F&& f) {
+    return submit(SubmitOptions(), std::forward<F>(f));
+  }
+  // The same with flow control (admission wait).
+  template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>>
+  std::future<R> submit(const SubmitOptions& so, F&& f) {
     using B = detail::Box<std::decay_t<F>, R>;
     auto promise = std::make_shared<std::promise<R>>();
     std::future<R> fut = promise->get_future();
     auto* b = new B(std::forward<F>(f), 1);
     b->done = [promise](B* box, const wg_outcome_t& o) { detail::settle(*promise, box, o); };
-    submit_box(b);
+    submit_box(b, so);
     return fut;
   }
 
   // Runs f() on a worker and calls done(wg::Result<R>&) on the loop thread.
-  template <typename F, typename D, typename R = std::invoke_result_t<std::decay_t<F>>>
+  template <typename F, typename D, typename R = std::invoke_result_t<std::decay_t<F>>,
+            typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, SubmitOptions>>>
   void submit(F&& f, D&& done) {
     using B = detail::Box<std::decay_t<F>, R>;
     auto* b = new B(std::forward<F>(f), 1);
@@ -393,10 +409,15 @@ class Grinder {
   // Runs f() on a worker; returns a future that can be cancelled.
   template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>>
   Future<R> enqueue(F&& f) {
+    return enqueue(SubmitOptions(), std::forward<F>(f));
+  }
+  template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>>
+  Future<R> enqueue(const SubmitOptions& so, F&& f) {
     using B = detail::Box<std::decay_t<F>, R>;
     auto* b = new B(std::forward<F>(f), 2);  // the library's and the future's
     wg_future_t* fut = nullptr;
-    int rc = wg_enqueue(g_, &B::run, b, B::opts(), &fut);
+    const wg_submit_opts_t o = with(B::opts(), so);
+    int rc = wg_enqueue(g_, &B::run, b, &o, &fut);
     if (rc != WG_OK) {
       delete b;
       throw Error(rc);
@@ -410,12 +431,18 @@ class Grinder {
   }
 
   // Runs f() and waits up to timeout_seconds (< 0: no limit) for its value.
-  template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>>
+  template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>,
+            typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, SubmitOptions>>>
   R submit_wait(F&& f, double timeout_seconds = -1) {
+    return submit_wait(SubmitOptions(), std::forward<F>(f), timeout_seconds);
+  }
+  template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>>
+  R submit_wait(const SubmitOptions& so, F&& f, double timeout_seconds = -1) {
     using B = detail::Box<std::decay_t<F>, R>;
     auto* b = new B(std::forward<F>(f), 2);
     wg_outcome_t o;
-    int rc = wg_submit_wait(g_, &B::run, b, B::opts(), timeout_seconds, &o);
+    const wg_submit_opts_t opts = with(B::opts(), so);
+    int rc = wg_submit_wait(g_, &B::run, b, &opts, timeout_seconds, &o);
     if (rc != WG_OK && rc != WG_ETIMEDOUT) {
       delete b;  // not accepted: nothing was taken over
       throw Error(rc);
@@ -435,9 +462,17 @@ class Grinder {
     check(wg_create(&g_, conf.get(), m, err, sizeof err), err);
   }
 
+  static wg_submit_opts_t with(const wg_submit_opts_t* base, const SubmitOptions& so) {
+    wg_submit_opts_t o = *base;
+    o.admit_timeout_seconds = so.admit_timeout_seconds;
+    o.deadline_seconds = so.deadline_seconds;
+    return o;
+  }
+
   template <typename B>
-  void submit_box(B* b) {
-    int rc = wg_submit_ex(g_, &B::run, b, &B::on_done, b, B::opts());
+  void submit_box(B* b, const SubmitOptions& so = SubmitOptions()) {
+    const wg_submit_opts_t o = with(B::opts(), so);
+    int rc = wg_submit_ex(g_, &B::run, b, &B::on_done, b, &o);
     if (rc != WG_OK) {
       delete b;
       throw Error(rc);
