@@ -13,7 +13,7 @@ int check_opts(const wg_submit_opts_t* opts) {
   if (opts->version < 1 || opts->version > WG_SUBMIT_OPTS_VERSION) return WG_EINVAL;
   if (opts->version >= 2) {
     if (opts->admit_timeout_seconds != opts->admit_timeout_seconds) return WG_EINVAL;  // NaN
-    if (opts->deadline_seconds != 0) return WG_EINVAL;  // per-item deadlines: not yet
+    if (!(opts->deadline_seconds >= 0)) return WG_EINVAL;  // negative or NaN
   }
   return WG_OK;
 }

@@ -22,7 +22,7 @@ void call(Batch* b) {
   if (!live || !decided) return fail_items(b, WG_ENOMEM);
   size_t k = 0;
   for (WorkItem* it : b->items)
-    if (it && it->try_transition(kDispatched, kRunning)) live[k++] = it;
+    if (it && !it->expire_if_late() && it->try_transition(kDispatched, kRunning)) live[k++] = it;
   if (k == 0) return;  // every item was cancelled: nothing to call for
   wg_batch view{b, live.get(), decided.get(), k};
   int rc = b->batch_fn(&view, b->batch_opaque);

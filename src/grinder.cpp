@@ -277,7 +277,7 @@ void Grinder::stats(wg_stats_t* out) const {
   out->batches = s.batches;
   out->inflight_items = s.inflight_items;
   out->inflight_batches = s.inflight_batches;
-  out->expired = 0;
+  out->expired = s.expired;
   out->admission_waits = s.admission_waits;
 }
 

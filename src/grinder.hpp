@@ -101,6 +101,7 @@ class Grinder {
   static void on_timer(uv_timer_t* h);
   void on_wake();
   void dispatch_ready();
+  void expire_due();
   void advance_stop();
   void close_loop();
   void rearm_timer();

@@ -35,7 +35,7 @@ TEST(StopTimeout, CancelsWhatDidNotDrainAndReturnsTimedOut) {
   // One batch slot: the first item blocks in its work, the second stays pending.
   wg_grinder_t* g = make_grinder(
       {{"batch_size_threshold", "1"}, {"max_wait_seconds", "600"}, {"max_inflight_batches", "1"}});
-  Gate gate;
+  static Gate gate;  // the cancelled work may still be leaving pass() when the test ends
   OutcomeLog log;
   ASSERT_EQ(wg_submit(g, work_gate, &gate, OutcomeLog::done, &log), WG_OK);
   ASSERT_TRUE(gate.wait_for_waiters(1));
@@ -242,7 +242,7 @@ TEST(WaitingAdmission, TimesOutWithFullAndCountsTheWait) {
 }
 
 TEST(WaitingAdmission, AStopWakesWaitersWithStopping) {
-  Gate gate;
+  static Gate gate;  // the cancelled work may still be leaving pass() when the test ends
   OutcomeLog log;
   wg_grinder_t* g = full_grinder(gate, log);
   std::vector<std::thread> submitters;
@@ -312,7 +312,7 @@ TEST(SubmitOpts, VersionOneAndTwoSideBySide) {
   wg_submit_opts_t bad = wait_opts(std::nan(""));
   EXPECT_EQ(wg_submit_ex(g, work_ok, nullptr, OutcomeLog::done, &log, &bad), WG_EINVAL);
   bad = wait_opts(0);
-  bad.deadline_seconds = 1;  // per-item deadlines are not implemented yet
+  bad.deadline_seconds = -1;
   EXPECT_EQ(wg_submit_ex(g, work_ok, nullptr, OutcomeLog::done, &log, &bad), WG_EINVAL);
   ASSERT_TRUE(log.count.wait_for(2));
   EXPECT_EQ(wg_stop(g, 0), WG_OK);
@@ -333,6 +333,110 @@ TEST(SubmitOpts, VersionOneAndTwoSideBySide) {
   EXPECT_EQ(s2.completed, 2u);
   EXPECT_EQ(s2.expired, 0u);
   EXPECT_EQ(s2.admission_waits, 0u);
+  EXPECT_EQ(wg_destroy(g), WG_OK);
+}
+
+}  // namespace
+
+namespace {
+
+struct Runs {
+  std::atomic<int> n{0};
+};
+int count_run(void* arg, void** result) {
+  static_cast<Runs*>(arg)->n.fetch_add(1);
+  *result = nullptr;
+  return 0;
+}
+
+wg_submit_opts_t deadline_opts(double seconds) {
+  wg_submit_opts_t o = WG_SUBMIT_OPTS_INIT;
+  o.deadline_seconds = seconds;
+  return o;
+}
+
+TEST(Deadline, APendingItemEndsAtItsDeadlineWhileTheBatchAheadIsBlocked) {
+  wg_grinder_t* g = make_grinder({{"batch_size_threshold", "1"},
+                                  {"max_wait_seconds", "600"},
+                                  {"max_inflight_batches", "1"},
+                                  {"max_batch_size", "1"}});
+  Gate gate;
+  OutcomeLog log;
+  Runs runs;
+  ASSERT_EQ(wg_submit(g, work_gate, &gate, OutcomeLog::done, &log), WG_OK);
+  ASSERT_TRUE(gate.wait_for_waiters(1));
+  wg_submit_opts_t o = deadline_opts(0.05);
+  ASSERT_EQ(wg_submit_ex(g, count_run, &runs, OutcomeLog::done, &log, &o), WG_OK);
+  wg_future_t* f = nullptr;
+  ASSERT_EQ(wg_enqueue(g, count_run, &runs, &o, &f), WG_OK);
+  ASSERT_TRUE(log.count.wait_for(1));  // while the first item still blocks
+  wg_outcome_t fo;
+  ASSERT_EQ(wg_future_wait(f, 20, &fo), WG_OK);
+  EXPECT_EQ(fo.status, WG_ETIMEDOUT);
+  EXPECT_EQ(wg_future_cancel(f), WG_EALREADY);
+  wg_future_release(f);
+  auto outcomes = log.snapshot();
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].status, WG_ETIMEDOUT);
+  wg_stats_t s = stats_of(g);
+  EXPECT_EQ(s.expired, 2u);
+  EXPECT_EQ(s.failed, 2u);
+  EXPECT_EQ(s.pending, 0u);
+  EXPECT_EQ(s.inflight_items, 1u);
+  EXPECT_EQ(s.submitted, s.completed + s.failed + s.cancelled + s.pending + s.inflight_items);
+  gate.open();
+  EXPECT_EQ(wg_stop(g, 0), WG_OK);
+  EXPECT_EQ(runs.n.load(), 0);
+  EXPECT_EQ(log.snapshot().size(), 2u);  // exactly once each
+  s = stats_of(g);
+  EXPECT_EQ(s.completed, 1u);
+  EXPECT_EQ(s.expired, 2u);
+  EXPECT_EQ(wg_destroy(g), WG_OK);
+}
+
+TEST(Deadline, ADispatchedItemNotStartedByItsDeadlineNeverRuns) {
+  // One batch of two items on one worker: the second waits behind the first.
+  wg_grinder_t* g = make_grinder(
+      {{"batch_size_threshold", "2"}, {"max_wait_seconds", "600"}, {"workers_per_pool", "1"}});
+  Gate gate;
+  OutcomeLog log;
+  Runs runs;
+  wg_submit_opts_t o = deadline_opts(0.05);
+  ASSERT_EQ(wg_submit(g, work_gate, &gate, OutcomeLog::done, &log), WG_OK);
+  ASSERT_EQ(wg_submit_ex(g, count_run, &runs, OutcomeLog::done, &log, &o), WG_OK);
+  ASSERT_TRUE(gate.wait_for_waiters(1));
+  EXPECT_EQ(stats_of(g).inflight_items, 2u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the deadline is the subject
+  gate.open();
+  ASSERT_TRUE(log.count.wait_for(2));
+  EXPECT_EQ(wg_stop(g, 0), WG_OK);
+  auto outcomes = log.snapshot();
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].status, WG_OK);
+  EXPECT_EQ(outcomes[1].status, WG_ETIMEDOUT);
+  EXPECT_EQ(runs.n.load(), 0);
+  wg_stats_t s = stats_of(g);
+  EXPECT_EQ(s.expired, 1u);
+  EXPECT_EQ(s.failed, 1u);
+  EXPECT_EQ(s.completed, 1u);
+  EXPECT_EQ(wg_destroy(g), WG_OK);
+}
+
+TEST(Deadline, AnItemStartedInTimeIsNotInterrupted) {
+  wg_grinder_t* g = make_grinder({{"batch_size_threshold", "1"}});
+  Gate gate;
+  wg_submit_opts_t o = deadline_opts(0.02);
+  wg_future_t* f = nullptr;
+  ASSERT_EQ(wg_enqueue(g, work_gate, &gate, &o, &f), WG_OK);
+  ASSERT_TRUE(gate.wait_for_waiters(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));  // past its deadline, running
+  gate.open();
+  wg_outcome_t out;
+  ASSERT_EQ(wg_future_wait(f, 20, &out), WG_OK);
+  EXPECT_EQ(out.status, WG_OK);
+  wg_future_release(f);
+  EXPECT_EQ(wg_stop(g, 0), WG_OK);
+  EXPECT_EQ(stats_of(g).expired, 0u);
   EXPECT_EQ(wg_destroy(g), WG_OK);
 }
 

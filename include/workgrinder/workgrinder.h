@@ -268,8 +268,13 @@ typedef struct wg_submit_opts {
    * WG_EINVAL. Every submission that had to wait counts in
    * wg_stats_t.admission_waits. */
   double admit_timeout_seconds;
-  /* Version 2. 0 (default): no deadline. > 0: reserved for per-item
-   * deadlines (not implemented yet: a value other than 0 gives WG_EINVAL). */
+  /* Version 2. 0 (default): no deadline. > 0: if the item has not started
+   * running that many seconds after its submission, it ends with WG_ETIMEDOUT
+   * without running: at its deadline even while the batches ahead of it are
+   * blocked (it then leaves the pending count, as a cancel does), or when a
+   * worker reaches it after its deadline. An item already running is not
+   * interrupted. Its outcome is delivered as any other (exactly once), and it
+   * counts in wg_stats_t.expired and in failed. < 0 or NaN: WG_EINVAL. */
   double deadline_seconds;
 } wg_submit_opts_t;
 
@@ -393,8 +398,9 @@ typedef struct wg_stats {
   double max_wait_seconds, lease_seconds, oldest_wait_seconds;
   uint64_t submitted, completed, failed, cancelled, rejected, batches, inflight_items,
       inflight_batches;
-  /* Version 2. expired: items ended WG_ETIMEDOUT by their deadline (always 0
-   * until deadlines exist). admission_waits: submissions that found
+  /* Version 2. expired: items ended WG_ETIMEDOUT by their deadline (they are
+   * also counted in failed, so the sum rule below is unchanged).
+   * admission_waits: submissions that found
    * max_pending reached and waited for room (admit_timeout_seconds other
    * than 0), whether they were then admitted, timed out or shut out by a
    * stop; each counts once. */

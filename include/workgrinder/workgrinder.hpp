@@ -96,7 +96,8 @@ struct SubmitOptions {
   // When max_pending is reached: 0 fails at once (wg::Error WG_EFULL), > 0
   // waits that many seconds for room, < 0 waits without limit.
   double admit_timeout_seconds = 0;
-  // Per-item deadline: reserved (anything but 0 throws WG_EINVAL for now).
+  // Per-item deadline in seconds from submission (0: none): not started by
+  // then, the item ends with wg::Error WG_ETIMEDOUT without running.
   double deadline_seconds = 0;
 };
 
