@@ -1,6 +1,7 @@
 #include "batch_policy.hpp"
 
 #include <algorithm>
+#include <new>
 
 #include "clock.hpp"
 
@@ -33,7 +34,13 @@ void BatchPolicy::take_inbound() {
       it->submit_ns = taken_ns;
     }
     oldest_ns = std::min(oldest_ns, it->submit_ns);
-    if (uint64_t d = it->deadline_ns()) expiries_.push(d);  // may throw: before the push
+    if (uint64_t d = it->deadline_ns()) {
+      try {
+        expiries_.push(d);
+      } catch (const std::bad_alloc&) {
+        // Out of memory: this item expires only if a worker reaches it late.
+      }
+    }
     pending_.push_back(it);
   });
   if (oldest_ns == UINT64_MAX) return;

@@ -11,7 +11,8 @@
  * thread inside a `done` callback: wg_submit, wg_submit_ex, wg_enqueue,
  * wg_stats, wg_future_cancel, wg_future_done, wg_future_on_ready,
  * wg_future_release and wg_future_wait with timeout 0. Calls that block (wg_submit_wait,
- * wg_future_wait with a timeout other than 0, wg_stop, wg_destroy,
+ * wg_future_wait with a timeout other than 0, wg_stop, wg_stop_timeout,
+ * submissions with admit_timeout_seconds other than 0, wg_destroy,
  * wg_manager_stop, wg_manager_destroy, wg_manager_acquire with a timeout other
  * than 0) return WG_EWRONGTHREAD on a grinder's loop thread instead of
  * deadlocking. No user callback is ever called while a library lock is held.
