@@ -1,4 +1,7 @@
-// wg_create, wg_start, wg_stop, wg_destroy, wg_submit*, wg_enqueue, wg_stats.
+// wg_create, wg_start, wg_stop, wg_stop_timeout, wg_destroy, wg_submit*, wg_enqueue, wg_stats.
+#include <cstddef>
+#include <cstring>
+
 #include "handles.hpp"
 #include "thread_roles.hpp"
 
@@ -14,8 +17,17 @@ bool must_not_wait_on(const wg::Grinder* g, bool waits_for_own_batch) {
 // Every version from 1 to the current one is accepted: a field appended in
 // version N may be read only when opts->version >= N.
 int check_opts(const wg_submit_opts_t* opts) {
-  return (opts && (opts->version < 1 || opts->version > WG_SUBMIT_OPTS_VERSION)) ? WG_EINVAL
-                                                                                 : WG_OK;
+  if (!opts) return WG_OK;
+  if (opts->version < 1 || opts->version > WG_SUBMIT_OPTS_VERSION) return WG_EINVAL;
+  if (opts->version >= 2) {
+    if (opts->admit_timeout_seconds != opts->admit_timeout_seconds) return WG_EINVAL;  // NaN
+    if (!(opts->deadline_seconds >= 0)) return WG_EINVAL;  // negative or NaN
+  }
+  return WG_OK;
+}
+
+double admit_timeout(const wg_submit_opts_t* opts) {
+  return opts && opts->version >= 2 ? opts->admit_timeout_seconds : 0;
 }
 
 // Creates and submits an item; on error nothing was taken over.
@@ -40,7 +52,7 @@ int submit_future(wg::Grinder* g, wg_work_fn fn, void* arg, const wg_submit_opts
                   wg::WorkItem** out) {
   int rc = submit_item(g, fn, arg, opts, true, out);
   if (rc != WG_OK) return rc;
-  rc = g->submit(*out);
+  rc = g->submit(*out, admit_timeout(opts));
   if (rc != WG_OK) (*out)->discard();
   return rc;
 }
@@ -78,6 +90,11 @@ WG_API int wg_stop(wg_grinder_t* g, int cancel_pending) {
   return wg::guarded([&] { return to_impl(g)->stop(cancel_pending != 0); });
 }
 
+WG_API int wg_stop_timeout(wg_grinder_t* g, double drain_seconds) {
+  if (!g || drain_seconds != drain_seconds) return WG_EINVAL;  // NaN
+  return wg::guarded([&] { return to_impl(g)->stop(false, drain_seconds); });
+}
+
 WG_API int wg_destroy(wg_grinder_t* g) {
   if (!g) return WG_OK;
   wg::Grinder* impl = to_impl(g);
@@ -98,7 +115,7 @@ WG_API int wg_submit_ex(wg_grinder_t* g, wg_work_fn fn, void* arg, wg_done_fn do
   if (rc != WG_OK) return rc;
   it->done = done;
   it->opaque = opaque;
-  rc = impl->submit(it);
+  rc = impl->submit(it, admit_timeout(opts));
   if (rc != WG_OK) it->discard();
   return rc;
 }
@@ -144,7 +161,13 @@ WG_API int wg_submit_wait(wg_grinder_t* g, wg_work_fn fn, void* arg, const wg_su
 
 WG_API int wg_stats(wg_grinder_t* g, wg_stats_t* out) {
   if (!g || !out || out->version < 1 || out->version > WG_STATS_VERSION) return WG_EINVAL;
-  to_impl(g)->stats(out);
+  wg_stats_t all;
+  to_impl(g)->stats(&all);
+  // Only the fields the caller's version has: a version 1 struct is shorter.
+  size_t size = out->version == 1 ? offsetof(wg_stats_t, expired) : sizeof(wg_stats_t);
+  uint32_t version = out->version;
+  std::memcpy(out, &all, size);
+  out->version = version;
   return WG_OK;
 }
 

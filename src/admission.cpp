@@ -1,5 +1,7 @@
 #include "admission.hpp"
 
+#include <chrono>
+
 #include "clock.hpp"
 
 namespace wg {
@@ -9,18 +11,103 @@ Admission::Admission(uint64_t max_pending, GrinderCounters& counters, LoopMailbo
   producers_.close_and_wait();  // closed until the grinder starts
 }
 
-int Admission::admit(WorkItem* it) {
+void Admission::open() {
+  {
+    std::lock_guard<std::mutex> lk(wait_mu_);
+    closed_ = false;
+  }
+  producers_.open();
+}
+
+void Admission::close_and_wait() {
+  producers_.close_and_wait();
+  std::lock_guard<std::mutex> lk(wait_mu_);
+  closed_ = true;
+  for (Waiter* w = wait_head_; w; w = w->next) w->cv.notify_one();
+}
+
+bool Admission::take_slot_if_room() {
+  if (counters_.pending_slots.fetch_add(1, std::memory_order_seq_cst) < max_pending_) return true;
+  counters_.pending_slots.fetch_sub(1, std::memory_order_seq_cst);
+  return false;
+}
+
+bool Admission::try_take_slot() {
+  if (waiters_.load(std::memory_order_seq_cst) != 0) return false;
+  if (take_slot_if_room()) return true;
+  // Our brief over-count may have made a releaser's grant fail: pass it on.
+  if (waiters_.load(std::memory_order_seq_cst) != 0) grant_waiters();
+  return false;
+}
+
+void Admission::grant_waiters() {
+  std::lock_guard<std::mutex> lk(wait_mu_);
+  grant_waiters_locked();
+}
+
+void Admission::grant_waiters_locked() {
+  while (wait_head_ && take_slot_if_room()) {
+    Waiter* w = wait_head_;
+    wait_head_ = w->next;
+    if (!wait_head_) wait_tail_ = nullptr;
+    waiters_.fetch_sub(1, std::memory_order_seq_cst);
+    w->granted = true;
+    w->cv.notify_one();
+  }
+}
+
+int Admission::wait_for_slot(int64_t wait_ns) {
+  std::unique_lock<std::mutex> lk(wait_mu_);
+  if (closed_) return WG_ESTOPPING;  // the gate was open a moment ago: a stop has begun
+  counters_.admission_waits.fetch_add(1, std::memory_order_relaxed);
+  Waiter w;
+  if (wait_tail_)
+    wait_tail_->next = &w;
+  else
+    wait_head_ = &w;
+  wait_tail_ = &w;
+  waiters_.fetch_add(1, std::memory_order_seq_cst);
+  grant_waiters_locked();  // room may have appeared before we were counted
+  auto woken = [&] { return w.granted || closed_; };
+  if (wait_ns < 0) {
+    w.cv.wait(lk, woken);
+  } else {
+    w.cv.wait_for(lk, std::chrono::nanoseconds(wait_ns), woken);
+  }
+  if (w.granted) return WG_OK;  // a closed gate is found by the caller, who gives it back
+  // Still queued: unlink.
+  Waiter** link = &wait_head_;
+  Waiter* prev = nullptr;
+  while (*link != &w) {
+    prev = *link;
+    link = &(*link)->next;
+  }
+  *link = w.next;
+  if (wait_tail_ == &w) wait_tail_ = prev;
+  waiters_.fetch_sub(1, std::memory_order_seq_cst);
+  return closed_ ? WG_ESTOPPING : WG_EFULL;
+}
+
+int Admission::admit(WorkItem* it, int64_t wait_ns) {
   ProducerShards::Shard* shard = producers_.enter();
   if (!shard) {
     counters_.rejected.fetch_add(1, std::memory_order_relaxed);
     return kClosed;
   }
-  if (max_pending_ > 0 &&
-      counters_.pending_slots.fetch_add(1, std::memory_order_acq_rel) >= max_pending_) {
-    counters_.pending_slots.fetch_sub(1, std::memory_order_acq_rel);
-    ProducerShards::leave(shard);
-    counters_.rejected.fetch_add(1, std::memory_order_relaxed);
-    return WG_EFULL;
+  if (max_pending_ > 0 && !try_take_slot()) {
+    ProducerShards::leave(shard);  // never wait inside the gate: a stop waits for it
+    int rc = wait_ns == 0 ? WG_EFULL : wait_for_slot(wait_ns);
+    if (rc == WG_OK) {
+      shard = producers_.enter();
+      if (!shard) {
+        release_slots(1);
+        rc = WG_ESTOPPING;
+      }
+    }
+    if (rc != WG_OK) {
+      counters_.rejected.fetch_add(1, std::memory_order_relaxed);
+      return rc;
+    }
   }
   // Only an item that may be the oldest pending one reads the clock here. The
   // others are stamped by the loop when it takes them, a few microseconds

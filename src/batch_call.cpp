@@ -25,7 +25,7 @@ void call(Batch* b) {
   if (!live || !decided) return fail_items(b, WG_ENOMEM);
   size_t k = 0;
   for (WorkItem* it : b->items)
-    if (it && it->try_transition(kDispatched, kRunning)) live[k++] = it;
+    if (it && !it->expire_if_late() && it->try_transition(kDispatched, kRunning)) live[k++] = it;
   if (k == 0) return;  // every item was cancelled: nothing to call for
   wg_batch view{b, live.get(), decided.get(), k};
   ThreadRole::RunningFor running(b->mailbox);

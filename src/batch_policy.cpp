@@ -1,6 +1,7 @@
 #include "batch_policy.hpp"
 
 #include <algorithm>
+#include <new>
 
 #include "clock.hpp"
 
@@ -33,6 +34,13 @@ void BatchPolicy::take_inbound() {
       it->submit_ns = taken_ns;
     }
     oldest_ns = std::min(oldest_ns, it->submit_ns);
+    if (uint64_t d = it->deadline_ns()) {
+      try {
+        expiries_.push(d);
+      } catch (const std::bad_alloc&) {
+        // Out of memory: this item expires only if a worker reaches it late.
+      }
+    }
     pending_.push_back(it);
   });
   if (oldest_ns == UINT64_MAX) return;
@@ -99,6 +107,7 @@ size_t BatchPolicy::form(Batch* b) {
   // Items left behind by the cap form the next batch as soon as a slot is
   // free, without waiting for their timer.
   backlog_due_ = live_front() != nullptr;
+  if (!backlog_due_) expiries_ = {};  // nothing pending: every entry is stale
   publish_oldest();
   return b->items.size();
 }
@@ -113,6 +122,33 @@ void BatchPolicy::cancel_all(Delivery& delivery) {
     drop(it);
   }
   backlog_due_ = false;
+  expiries_ = {};
+  publish_oldest();
+}
+
+void BatchPolicy::expire_due(uint64_t now, Delivery& delivery) {
+  if (expiries_.empty() || expiries_.top() > now) return;
+  while (!expiries_.empty() && expiries_.top() <= now) expiries_.pop();
+  PendingQueue kept;
+  while (WorkItem* it = pending_.pop_front()) {
+    if (it->state.load(std::memory_order_acquire) != kQueued) {
+      drop(it);  // cancelled while pending
+      continue;
+    }
+    uint64_t d = it->deadline_ns();
+    if (d == 0 || d > now || !it->try_transition(kQueued, kFinished)) {
+      kept.push_back(it);  // (a failed move: cancelled just now; dropped later)
+      continue;
+    }
+    it->set_outcome(WG_ETIMEDOUT, 0, nullptr);
+    GrinderCounters::bump(counters_.expired_pending);  // before deliver_finished counts it failed
+    admission_.release_slots(1);
+    delivery.deliver_finished(it);
+    GrinderCounters::bump(counters_.expired);
+    it->leave_pipeline();
+  }
+  pending_ = kept;
+  if (pending_.empty()) expiries_ = {};
   publish_oldest();
 }
 

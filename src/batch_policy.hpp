@@ -8,9 +8,19 @@
 // Threads: loop thread only. Items cancelled while pending stay linked until
 // the policy drops them (the stats already count them as cancelled); it keeps
 // the front live so that the oldest item's deadline is right.
+//
+// Per-item deadlines: a min-heap of the deadlines of items taken in (values
+// only: an entry never points at an item, which may be gone). Its top is when
+// the loop must look next; expire_due then walks the pending queue once and
+// ends every item past its deadline with WG_ETIMEDOUT. Entries of items that
+// left meanwhile cost at most one early look each; the heap is emptied with
+// the queue.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <queue>
+#include <vector>
 
 #include "admission.hpp"
 #include "batch.hpp"
@@ -43,8 +53,18 @@ class BatchPolicy {
   // A cancelling stop: every pending item ends WG_ECANCELED now.
   void cancel_all(Delivery& delivery);
 
+  // When the earliest per-item deadline among pending items may be due (0:
+  // none).
+  uint64_t next_expiry() const { return expiries_.empty() ? 0 : expiries_.top(); }
+  // Ends every pending item whose deadline is at or before `now` with
+  // WG_ETIMEDOUT (it leaves the pending count, as a cancel does).
+  void expire_due(uint64_t now, Delivery& delivery);
+
   // Forgets a stop's leftovers before a restart.
-  void reset() { backlog_due_ = false; }
+  void reset() {
+    backlog_due_ = false;
+    expiries_ = {};
+  }
 
  private:
   // A cancelled item leaves the pipeline without a batch.
@@ -63,6 +83,7 @@ class BatchPolicy {
   // counters_.cancelled_pending it tells how many dead items pending_ holds.
   uint64_t cancelled_dropped_ = 0;
   bool backlog_due_ = false;  // the cap left items behind: dispatch them at once
+  std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> expiries_;
 };
 
 }  // namespace wg

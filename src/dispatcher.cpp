@@ -159,6 +159,7 @@ void Dispatcher::item_returned(Batch* b, WorkItem* it) {
     else
       ++b->failed;
     delivery_.deliver_finished(it);
+    if (it->status == WG_ETIMEDOUT) GrinderCounters::bump(counters_.expired);  // its deadline
   } else {
     ++b->cancelled;  // its outcome went out when it was cancelled
   }

@@ -1,6 +1,5 @@
 #include "executor_manager.hpp"
 
-
 #include <algorithm>
 #include <cstdio>
 #include <new>

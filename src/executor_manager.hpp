@@ -59,6 +59,7 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   // joins their idle threads. Never waits for a running work function.
   int stop();
   bool started() const;
+  uint64_t max_pools() const { return cfg_.max_pools; }
 
   // Blocking acquire: timeout 0 = don't wait, < 0 = no limit.
   int acquire(double lease_seconds, const std::string& owner, double timeout_seconds,

@@ -4,6 +4,8 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+#include <chrono>
 #include <new>
 
 #include "clock.hpp"
@@ -21,7 +23,10 @@ int Grinder::create(const Config& cfg, std::shared_ptr<ExecutorManager> manager,
     return WG_EINVAL;
   }
   if (owns) {
-    manager = ExecutorManager::create(cfg);
+    // A private manager has a pool for every batch the grinder may run at once.
+    Config manager_cfg = cfg;
+    manager_cfg.max_pools = std::max(cfg.max_pools, cfg.max_inflight_batches);
+    manager = ExecutorManager::create(manager_cfg);
     if (!manager) return WG_ENOMEM;
   }
   Grinder* g = new (std::nothrow) Grinder(cfg, std::move(manager), owns);
@@ -76,9 +81,28 @@ int Grinder::start() {
     lifecycle_cv_.notify_all();
   }
   if (rc != WG_OK) return rc;
+  warn_if_few_pools();
   logger_.logf(WG_LOG_INFO, "grinder started: batch_size_threshold %llu, max_wait_seconds %g",
                static_cast<unsigned long long>(cfg_.batch_size_threshold), cfg_.max_wait_seconds);
   return WG_OK;
+}
+
+// A shared manager with fewer pools than batches in flight makes batches wait
+// for a lease; said once per grinder.
+void Grinder::warn_if_few_pools() {
+  if (owns_manager_) return;
+  uint64_t pools = dispatcher_.manager().max_pools();
+  {
+    std::lock_guard<std::mutex> lk(lifecycle_mu_);
+    if (pools >= cfg_.max_inflight_batches || pool_warning_logged_) return;
+    pool_warning_logged_ = true;
+  }
+  logger_.logf(WG_LOG_WARNING,
+               "shared manager has max_pools %llu, fewer than max_inflight_batches %llu: batches "
+               "beyond %llu wait for a lease",
+               static_cast<unsigned long long>(pools),
+               static_cast<unsigned long long>(cfg_.max_inflight_batches),
+               static_cast<unsigned long long>(pools));
 }
 
 // Starts the manager (if private) and the loop thread; undoes both on failure.
@@ -106,6 +130,7 @@ int Grinder::start_loop() {
   reporter_.init(
       &loop_, [](void* g) { return static_cast<Grinder*>(g)->stats_json(); }, this);
   closing_ = false;
+  loop_exited_ = false;  // no loop thread yet: nobody else writes it
   policy_.reset();
   stop_request_.store(kNoStop, std::memory_order_relaxed);
   mailbox_.wake_flag.store(false, std::memory_order_relaxed);
@@ -138,16 +163,30 @@ void Grinder::request_stop(StopRequest mode) {
   wake_for_control();
 }
 
-int Grinder::stop(bool cancel) {
+int Grinder::stop(bool cancel, double drain_seconds) {
   if (on_loop_thread()) return WG_EWRONGTHREAD;
+  using Clock = std::chrono::steady_clock;
+  const bool bounded = !cancel && drain_seconds >= 0;
+  // Beyond a year the bound is no bound (and time_point arithmetic could overflow).
+  const Clock::time_point drain_end =
+      bounded && drain_seconds < 3e7
+          ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(drain_seconds))
+          : Clock::time_point::max();
+  auto stopped = [&] { return lifecycle_.load() == kLifecycleStopped; };
   std::unique_lock<std::mutex> lk(lifecycle_mu_);
   lifecycle_cv_.wait(lk, [&] { return lifecycle_.load() != kLifecycleStarting; });
   int state = lifecycle_.load(std::memory_order_acquire);
   if (state == kLifecycleStopped) return WG_OK;
   if (state == kLifecycleStopping) {  // another thread is stopping: escalate if asked, then wait
     if (cancel) request_stop(kCancelStop);
-    lifecycle_cv_.wait(lk, [&] { return lifecycle_.load() == kLifecycleStopped; });
-    return WG_OK;
+    int rc = WG_OK;
+    if (bounded && !lifecycle_cv_.wait_until(lk, drain_end, stopped)) {
+      request_stop(kCancelStop);
+      rc = WG_ETIMEDOUT;
+    }
+    lifecycle_cv_.wait(lk, stopped);
+    return rc;
   }
   lifecycle_.store(kLifecycleStopping, std::memory_order_release);
   lk.unlock();
@@ -155,6 +194,17 @@ int Grinder::stop(bool cancel) {
   admission_.close_and_wait();  // from here on no producer can push
   logger_.logf(WG_LOG_INFO, "grinder stopping (%s)", cancel ? "cancel" : "drain");
   request_stop(cancel ? kCancelStop : kDrainStop);
+  int rc = WG_OK;
+  if (bounded) {  // the loop says when it has drained (loop_main); past the bound, cancel
+    lk.lock();
+    if (!lifecycle_cv_.wait_until(lk, drain_end, [&] { return loop_exited_; })) rc = WG_ETIMEDOUT;
+    lk.unlock();
+    if (rc == WG_ETIMEDOUT) {
+      logger_.logf(WG_LOG_WARNING, "grinder drain not finished after %g s: cancelling the rest",
+                   drain_seconds);
+      request_stop(kCancelStop);
+    }
+  }
   loop_thread_.join();
   uv_loop_close(&loop_);
   if (owns_manager_) dispatcher_.manager().stop();
@@ -164,7 +214,7 @@ int Grinder::stop(bool cancel) {
   lifecycle_cv_.notify_all();
   lk.unlock();
   logger_.logf(WG_LOG_INFO, "grinder stopped");
-  return WG_OK;
+  return rc;
 }
 
 void Grinder::loop_main() {
@@ -172,14 +222,27 @@ void Grinder::loop_main() {
   ThreadRole::set_loop(this);
   uv_run(&loop_, UV_RUN_DEFAULT);
   ThreadRole::set_loop(nullptr);
+  std::lock_guard<std::mutex> lk(lifecycle_mu_);  // a bounded stop waits for this
+  loop_exited_ = true;
+  lifecycle_cv_.notify_all();
 }
 
-int Grinder::submit(WorkItem* it) {
+int Grinder::submit(WorkItem* it, double admit_timeout_seconds) {
+  // A loop thread that waited for room could be the one that makes it.
+  if (admit_timeout_seconds != 0 && any_loop_thread()) {
+    count_rejected();
+    return WG_EWRONGTHREAD;
+  }
+  // Beyond a year a wait has no limit (and stays clear of int64 overflow).
+  int64_t wait_ns = admit_timeout_seconds < 0 || admit_timeout_seconds > 3e7
+                        ? -1
+                        : static_cast<int64_t>(seconds_to_ns(admit_timeout_seconds));
+  if (admit_timeout_seconds > 0 && wait_ns == 0) wait_ns = 1;  // still a wait, however short
   if (it->is_future()) {  // before the push: the outcome may follow at once
     it->extras->grinder = this;
     ref();
   }
-  int rc = admission_.admit(it);
+  int rc = admission_.admit(it, wait_ns);
   if (rc == WG_OK) return WG_OK;
   if (it->is_future()) {
     it->extras->grinder = nullptr;
@@ -234,6 +297,8 @@ void Grinder::stats(wg_stats_t* out) const {
   out->batches = s.batches;
   out->inflight_items = s.inflight_items;
   out->inflight_batches = s.inflight_batches;
+  out->expired = s.expired;
+  out->admission_waits = s.admission_waits;
 }
 
 }  // namespace wg

@@ -61,12 +61,16 @@ class Grinder {
   }
 
   int start();
-  int stop(bool cancel);
+  // cancel false drains; drain_seconds >= 0 bounds that drain, after which
+  // the stop cancels what is left and returns WG_ETIMEDOUT (< 0: no bound).
+  int stop(bool cancel, double drain_seconds = -1);
 
   // Submissions to a grinder with a batch function carry no work function.
   bool has_batch_fn() const { return cfg_.batch_fn != nullptr; }
   // Takes `it` over on WG_OK; on error the caller still owns it.
-  int submit(WorkItem* it);
+  // admit_timeout_seconds: wg_submit_opts_t's (0: WG_EFULL at once when
+  // max_pending is reached; > 0: wait that long for room; < 0: no limit).
+  int submit(WorkItem* it, double admit_timeout_seconds = 0);
   // Counts a submission call refused before an item existed.
   void count_rejected() { counters_.rejected.fetch_add(1, std::memory_order_relaxed); }
   // Any thread: WG_OK if the item became cancelled, WG_EALREADY if decided.
@@ -96,6 +100,7 @@ class Grinder {
   ~Grinder() = default;
 
   int start_loop();
+  void warn_if_few_pools();
   void request_stop(StopRequest mode);
   void wake_for_control();
   void loop_main();
@@ -105,6 +110,7 @@ class Grinder {
   static void on_timer(uv_timer_t* h);
   void on_wake();
   void dispatch_ready();
+  void expire_due();
   void advance_stop();
   void close_loop();
   void rearm_timer();
@@ -132,6 +138,8 @@ class Grinder {
   std::mutex lifecycle_mu_;
   std::condition_variable lifecycle_cv_;
   std::thread loop_thread_;
+  bool loop_exited_ = false;          // under lifecycle_mu_: uv_run has returned
+  bool pool_warning_logged_ = false;  // under lifecycle_mu_ (start)
 
   // Loop-owned.
   uv_loop_t loop_;

@@ -1,6 +1,7 @@
 // GrinderCounters: the item counters behind wg_stats. Every item moves
 // submitted -> (pending) -> dispatched -> completed | failed | cancelled, or
-// pending -> cancelled, and each move bumps exactly one counter; pending and
+// pending -> cancelled, or pending -> expired (counted in expired_pending and
+// in failed), and each move bumps exactly one counter (and `expired`); pending and
 // inflight_items are derived, so the documented sum holds by construction in
 // a snapshot taken on the loop thread. pending is exact: see snapshot().
 #pragma once
@@ -22,9 +23,15 @@ struct GrinderCounters {
   std::atomic<uint64_t> failed{0};
   std::atomic<uint64_t> batches{0};
   std::atomic<uint64_t> inflight_batches{0};
+  // Items ended WG_ETIMEDOUT by their deadline (also counted in `failed`);
+  // expired_pending: those of them that ended while pending (never dispatched).
+  std::atomic<uint64_t> expired{0};
+  std::atomic<uint64_t> expired_pending{0};
   // Any thread (cancellers).
   alignas(64) std::atomic<uint64_t> cancelled_pending{0};
   std::atomic<uint64_t> cancelled_inflight{0};
+  // Submitters that found max_pending reached and waited (any thread, rare).
+  std::atomic<uint64_t> admission_waits{0};
   // Only maintained when max_pending > 0: admitted and not yet dispatched or cancelled.
   alignas(64) std::atomic<uint64_t> pending_slots{0};
   // Histograms (grinder_metrics.hpp): loop thread writes, any thread reads.
@@ -39,13 +46,16 @@ struct GrinderCounters {
 
   struct Snapshot {
     uint64_t submitted, rejected, completed, failed, cancelled, pending, inflight_items, batches,
-        inflight_batches;
+        inflight_batches, admission_waits, expired;
   };
 
   Snapshot snapshot(const ProducerShards& producers) const {
     Snapshot s;
     s.completed = completed.load(std::memory_order_acquire);
     s.failed = failed.load(std::memory_order_acquire);
+    s.expired = expired.load(std::memory_order_acquire);
+    // The loop bumps expired_pending before `failed`: read after it.
+    uint64_t ep = expired_pending.load(std::memory_order_acquire);
     uint64_t ci = cancelled_inflight.load(std::memory_order_acquire);
     // pending = submitted - dispatched - cancelled_pending needs all three
     // from one instant. Read before `submitted`, an item submitted and then
@@ -70,13 +80,14 @@ struct GrinderCounters {
       if (steady || attempt == kSnapshotAttempts) break;
     }
     s.rejected = rejected.load(std::memory_order_acquire);
+    s.admission_waits = admission_waits.load(std::memory_order_acquire);
     s.batches = batches.load(std::memory_order_acquire);
     s.inflight_batches = inflight_batches.load(std::memory_order_acquire);
     s.cancelled = cp + ci;
-    s.pending = clamped_difference(s.submitted, d + cp);
+    s.pending = clamped_difference(s.submitted, d + cp + ep);
     // A canceller may count an item as cancelled just before the loop counts
     // its dispatch; only a snapshot from another thread can see that instant.
-    s.inflight_items = clamped_difference(d, s.completed + s.failed + ci);
+    s.inflight_items = clamped_difference(d + ep, s.completed + s.failed + ci);
     return s;
   }
 

@@ -2,6 +2,7 @@
 // batch is dispatched, and how the two kinds of stop finish. The work itself
 // is done by the rooms (BatchPolicy, Dispatcher, Delivery); this file only
 // orders it. Everything here runs on the loop thread.
+#include <algorithm>
 #include <new>
 
 #include "clock.hpp"
@@ -14,6 +15,7 @@ void Grinder::on_async(uv_async_t* h) { static_cast<Grinder*>(h->data)->on_wake(
 void Grinder::on_timer(uv_timer_t* h) {
   Grinder* g = static_cast<Grinder*>(h->data);
   g->timer_.fired();
+  g->expire_due();
   g->dispatch_ready();
   g->rearm_timer();
 }
@@ -28,10 +30,18 @@ void Grinder::on_wake() {
   dispatch_ready();
   policy_.take_inbound();
   if (sweep_request_.exchange(false, std::memory_order_acq_rel)) policy_.compact_if_worthwhile();
+  expire_due();
   dispatch_ready();
   advance_stop();
   rearm_timer();
   if (!closing_) dispatcher_.free_left_batches(false);
+}
+
+// Pending items past their deadline end now (not at a cancelling stop, which
+// cancels them all).
+void Grinder::expire_due() {
+  if (closing_ || stop_request_.load(std::memory_order_acquire) == kCancelStop) return;
+  policy_.expire_due(now_ns(), delivery_);
 }
 
 // Dispatches batches while one is due and a batch slot is free.
@@ -83,14 +93,16 @@ void Grinder::close_loop() {
   admission_.publish_oldest(0);
 }
 
-// Arms the timer for the oldest pending item's deadline, unless every batch
-// slot is taken (a finishing batch dispatches, then re-arms) or a cancelling
-// stop is under way (nothing will be dispatched).
+// Arms the timer for the oldest pending item's flush, unless every batch slot
+// is taken (a finishing batch dispatches, then re-arms) or a cancelling stop
+// is under way (nothing will be dispatched), or for the earliest per-item
+// deadline if that comes first (it is kept even while every slot is taken).
 void Grinder::rearm_timer() {
   if (closing_) return;
-  bool no_dispatch =
-      dispatcher_.full() || stop_request_.load(std::memory_order_acquire) == kCancelStop;
-  timer_.arm(no_dispatch ? 0 : policy_.deadline());
+  bool cancelling = stop_request_.load(std::memory_order_acquire) == kCancelStop;
+  uint64_t flush = dispatcher_.full() || cancelling ? 0 : policy_.deadline();
+  uint64_t expiry = cancelling ? 0 : policy_.next_expiry();
+  timer_.arm(flush == 0 ? expiry : expiry == 0 ? flush : std::min(flush, expiry));
 }
 
 }  // namespace wg

@@ -24,8 +24,8 @@ namespace item_pool {
 
 enum SizeClass { kPlain, kWithExtras };
 
-// Block sizes: 88 bytes is a 96-byte malloc chunk on glibc, 128 one of 144.
-constexpr size_t kBlockSize[] = {88, 128};
+// Block sizes: 88 bytes is a 96-byte malloc chunk on glibc, 136 one of 144.
+constexpr size_t kBlockSize[] = {88, 136};
 
 // A block of kBlockSize[c] bytes, or nullptr when out of memory. Goes through
 // the test allocator (allocator.hpp) whenever one is set.

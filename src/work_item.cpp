@@ -20,7 +20,9 @@ static_assert(sizeof(WorkItem) + sizeof(ItemExtras) <=
 
 WorkItem* WorkItem::create(wg_work_fn fn, void* arg, const wg_submit_opts_t* opts, bool future) {
   const char* owner = opts ? opts->owner : nullptr;
-  bool with_extras = future || (opts && (opts->dispose || opts->release_arg || owner));
+  double deadline_s = opts && opts->version >= 2 ? opts->deadline_seconds : 0;
+  bool with_extras =
+      future || deadline_s > 0 || (opts && (opts->dispose || opts->release_arg || owner));
   size_t owner_len = owner ? std::strlen(owner) + 1 : 0;
   void* mem = !with_extras ? item_pool::allocate(item_pool::kPlain)
               : !owner     ? item_pool::allocate(item_pool::kWithExtras)
@@ -37,6 +39,8 @@ WorkItem* WorkItem::create(wg_work_fn fn, void* arg, const wg_submit_opts_t* opt
     x->dispose_opaque = opts->dispose_opaque;
     x->release_arg = opts->release_arg;
   }
+  if (deadline_s > 0)  // from submission: the item's time starts now
+    x->deadline_ns = now_ns() + (deadline_s > 3e7 ? seconds_to_ns(3e7) : seconds_to_ns(deadline_s));
   if (owner) {
     char* copy = static_cast<char*>(mem) + sizeof(WorkItem) + sizeof(ItemExtras);
     std::memcpy(copy, owner, owner_len);
@@ -78,6 +82,7 @@ void WorkItem::execute(int run_status, const std::atomic<bool>* revoked) {
     if (try_transition(kDispatched, kFinished)) set_outcome(run_status, 0, nullptr);
     return;
   }
+  if (expire_if_late()) return;
   if (!try_transition(kDispatched, kRunning)) return;  // cancelled before it started
   void* res = nullptr;
   uint64_t t0 = now_ns();
@@ -87,6 +92,13 @@ void WorkItem::execute(int run_status, const std::atomic<bool>* revoked) {
     set_outcome(code == 0 ? WG_OK : WG_EWORK, code, res);
   else
     dispose_result(res);  // cancelled while running
+}
+
+bool WorkItem::expire_if_late() {
+  uint64_t deadline = deadline_ns();
+  if (deadline == 0 || now_ns() < deadline) return false;
+  if (try_transition(kDispatched, kFinished)) set_outcome(WG_ETIMEDOUT, 0, nullptr);
+  return true;  // expired here, or cancelled meanwhile: it does not run either way
 }
 
 // The caller holds a reference (the pipeline's, or the canceller's handle),

@@ -43,6 +43,7 @@ struct ItemExtras {
   void* dispose_opaque = nullptr;
   wg_dispose_fn release_arg = nullptr;
   const char* owner = nullptr;  // points into the item's allocation, or nullptr
+  uint64_t deadline_ns = 0;     // not started by then: WG_ETIMEDOUT (CLOCK_MONOTONIC; 0: none)
 };
 
 struct WorkItem : MpscNode, Task {
@@ -92,6 +93,10 @@ struct WorkItem : MpscNode, Task {
   }
 
   bool is_future() const { return flags.load(std::memory_order_relaxed) & kFuture; }
+  uint64_t deadline_ns() const { return extras ? extras->deadline_ns : 0; }
+  // Ends a dispatched item that has not started and whose deadline has
+  // passed with WG_ETIMEDOUT (it never runs); true if it did. Worker side.
+  bool expire_if_late();
   const char* owner() const { return extras ? extras->owner : nullptr; }
   Grinder* future_grinder() const { return extras->grinder; }
   wg_outcome_t outcome() const { return wg_outcome_t{status, work_code, result}; }

@@ -159,12 +159,16 @@ TEST(Batching, ItemsAccumulateWhileMaxInflightBatchesRun) {
 TEST(Batching, FireAndForgetDisposesResults) {
   wg_grinder_t* g = make_grinder({{"batch_size_threshold", "3"}, {"max_wait_seconds", "600"}});
   Counter disposed;
-  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, "forget",
+  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION,
+                        "forget",
                         [](void* r, void* c) {
                           EXPECT_EQ(reinterpret_cast<uintptr_t>(r), 8u);
                           static_cast<Counter*>(c)->add();
                         },
-                        &disposed, nullptr};
+                        &disposed,
+                        nullptr,
+                        0,
+                        0};
   for (int i = 0; i < 3; ++i)
     ASSERT_EQ(wg_submit_ex(g, work_plus_one, reinterpret_cast<void*>(7), nullptr, nullptr, &opts),
               WG_OK);

@@ -68,12 +68,16 @@ TEST(Cancel, DispatchedItemReportsCanceledAtOnceAndItsLateResultIsDisposedOnce) 
   int payload = 42;
   b.result = &payload;
   Counter disposed;
-  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, "late",
+  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION,
+                        "late",
                         [](void* r, void* c) {
                           EXPECT_EQ(*static_cast<int*>(r), 42);
                           static_cast<Counter*>(c)->add();
                         },
-                        &disposed, nullptr};
+                        &disposed,
+                        nullptr,
+                        0,
+                        0};
   wg_future_t* f;
   ASSERT_EQ(wg_enqueue(g, block_then_return, &b, &opts, &f), WG_OK);
   ASSERT_TRUE(b.gate.wait_for_waiters(1));  // running now
@@ -99,9 +103,13 @@ TEST(Cancel, DispatchedItemReportsCanceledAtOnceAndItsLateResultIsDisposedOnce) 
 TEST(Cancel, ReleasedFutureDisposesAnUntakenResult) {
   wg_grinder_t* g = make_grinder({{"batch_size_threshold", "2"}, {"max_wait_seconds", "600"}});
   Counter disposed;
-  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, nullptr,
-                        [](void*, void* c) { static_cast<Counter*>(c)->add(); }, &disposed,
-                        nullptr};
+  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION,
+                        nullptr,
+                        [](void*, void* c) { static_cast<Counter*>(c)->add(); },
+                        &disposed,
+                        nullptr,
+                        0,
+                        0};
   Blocking b;
   int payload = 1;
   b.result = &payload;
@@ -181,7 +189,7 @@ void release_tracked(void* arg, void*) {
 TEST(Cancel, ReleaseArgRunsOnceForEveryItemAndNeverWhileItsWorkRuns) {
   wg_grinder_t* g = make_grinder({{"batch_size_threshold", "2"}, {"max_wait_seconds", "600"}});
   ArgTracker t;
-  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, nullptr, nullptr, nullptr, release_tracked};
+  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, nullptr, nullptr, nullptr, release_tracked, 0, 0};
   wg_future_t *running, *normal, *pending;
   ASSERT_EQ(wg_enqueue(g, tracked_work, new TrackedArg{&t, true}, &opts, &running), WG_OK);
   ASSERT_EQ(wg_enqueue(g, tracked_work, new TrackedArg{&t, false}, &opts, &normal), WG_OK);

@@ -286,3 +286,36 @@ TEST(CppBatchGrinder, SubmitWaitAndVoidResults) {
 }
 
 }  // namespace
+
+TEST(CppWrapper, SubmitOptionsWaitForRoomAndStopTimeoutReportsTheDrain) {
+  wg::Grinder g(wg::Conf{{"batch_size_threshold", "1"},
+                         {"max_wait_seconds", "600"},
+                         {"max_inflight_batches", "1"},
+                         {"max_batch_size", "1"},
+                         {"max_pending", "1"}});
+  g.start();
+  wgtest::Gate gate;
+  auto blocked = g.submit([&] { gate.pass(); });
+  ASSERT_TRUE(gate.wait_for_waiters(1));
+  auto pending = g.submit([] { return 1; });
+  try {
+    g.submit(wg::SubmitOptions{0.02, 0}, [] { return 2; });
+    FAIL() << "no room: expected WG_EFULL";
+  } catch (const wg::Error& e) {
+    EXPECT_EQ(e.status(), WG_EFULL);
+  }
+  EXPECT_EQ(g.stats().admission_waits, 1u);
+  int waited = 0;
+  std::thread waiter([&] { waited = g.submit_wait(wg::SubmitOptions{-1, 0}, [] { return 7; }); });
+  auto t0 = std::chrono::steady_clock::now();
+  while (g.stats().admission_waits < 2 && wgtest::seconds_since(t0) < 20) std::this_thread::yield();
+  gate.open();
+  waiter.join();
+  EXPECT_EQ(waited, 7);
+  EXPECT_EQ(pending.get(), 1);
+  auto f = g.enqueue(wg::SubmitOptions{-1, 0}, [] { return 3; });
+  EXPECT_EQ(f.get(), 3);
+  EXPECT_TRUE(g.stop_timeout(std::chrono::seconds(60)));
+  EXPECT_EQ(g.stats().completed, 4u);
+  EXPECT_EQ(g.stats().admission_waits, 2u);
+}

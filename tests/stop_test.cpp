@@ -47,9 +47,13 @@ TEST(Stop, CancelReturnsPromptlyWithAWorkFunctionBlockedInFlight) {
   wg_grinder_t* g = make_grinder({{"batch_size_threshold", "2"}, {"max_wait_seconds", "600"}});
   Forever forever;
   Counter disposed;
-  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION, nullptr,
-                        [](void*, void* c) { static_cast<Counter*>(c)->add(); }, &disposed,
-                        nullptr};
+  wg_submit_opts_t opts{WG_SUBMIT_OPTS_VERSION,
+                        nullptr,
+                        [](void*, void* c) { static_cast<Counter*>(c)->add(); },
+                        &disposed,
+                        nullptr,
+                        0,
+                        0};
   OutcomeLog inflight, pending;
   ASSERT_EQ(wg_submit_ex(g, block_until_released, &forever, OutcomeLog::done, &inflight, &opts),
             WG_OK);

@@ -11,7 +11,8 @@
  * thread inside a `done` callback: wg_submit, wg_submit_ex, wg_enqueue,
  * wg_stats, wg_future_cancel, wg_future_done, wg_future_on_ready,
  * wg_future_release and wg_future_wait with timeout 0. Calls that block (wg_submit_wait,
- * wg_future_wait with a timeout other than 0, wg_stop, wg_destroy,
+ * wg_future_wait with a timeout other than 0, wg_stop, wg_stop_timeout,
+ * submissions with admit_timeout_seconds other than 0, wg_destroy,
  * wg_manager_stop, wg_manager_destroy, wg_manager_acquire with a timeout other
  * than 0) return WG_EWRONGTHREAD instead of deadlocking on every grinder's
  * loop thread (not only the one they name) and on a manager's housekeeping thread
@@ -274,10 +275,10 @@ WG_API int wg_conf_set_worker_hooks(wg_conf_t *conf, wg_worker_fn on_start, wg_w
  * library accepts every version from 1 to the current one (WG_EINVAL
  * otherwise). See docs/conventions.md. */
 
-#define WG_SUBMIT_OPTS_VERSION 1
+#define WG_SUBMIT_OPTS_VERSION 2
 /* wg_submit_opts_t opts = WG_SUBMIT_OPTS_INIT; then set the fields you need. */
 #define WG_SUBMIT_OPTS_INIT \
-  { WG_SUBMIT_OPTS_VERSION, NULL, NULL, NULL, NULL }
+  { WG_SUBMIT_OPTS_VERSION, NULL, NULL, NULL, NULL, 0, 0 }
 typedef struct wg_submit_opts {
   uint32_t version;      /* 1..WG_SUBMIT_OPTS_VERSION */
   const char *owner;     /* optional label, copied; used in log lines */
@@ -290,12 +291,33 @@ typedef struct wg_submit_opts {
    * the item was cancelled while its work ran. Runs on the loop thread or a
    * worker thread; it must not call back into the library. */
   wg_dispose_fn release_arg;
+  /* Version 2. What a submission does when max_pending items are pending:
+   * 0 (default): WG_EFULL at once; > 0: wait up to that many seconds for
+   * room, then WG_EFULL; < 0: wait without limit. Waiters are admitted in
+   * FIFO order as room appears (woken, never polling) and get WG_ESTOPPING
+   * when a stop begins. A value other than 0 on a grinder's loop thread
+   * gives WG_EWRONGTHREAD (whether or not there is room); NaN gives
+   * WG_EINVAL. Every submission that had to wait counts in
+   * wg_stats_t.admission_waits. */
+  double admit_timeout_seconds;
+  /* Version 2. 0 (default): no deadline. > 0: if the item has not started
+   * running that many seconds after its submission, it ends with WG_ETIMEDOUT
+   * without running: at its deadline even while the batches ahead of it are
+   * blocked (it then leaves the pending count, as a cancel does), or when a
+   * worker reaches it after its deadline. An item already running is not
+   * interrupted. Its outcome is delivered as any other (exactly once), and it
+   * counts in wg_stats_t.expired and in failed. < 0 or NaN: WG_EINVAL. */
+  double deadline_seconds;
 } wg_submit_opts_t;
 
 /* Creates a stopped grinder from conf (NULL: every default). With manager NULL
  * the grinder owns a private manager built from the same conf, started and
- * stopped with the grinder. A shared manager is not owned: it must be started
- * before wg_start and must outlive the grinder's stop. Returns WG_OK and sets
+ * stopped with the grinder; it may own max(max_pools, max_inflight_batches)
+ * pools, so that every batch in flight can have its own lease. A shared
+ * manager is not owned: it must be started before wg_start and must outlive
+ * the grinder's stop; if its max_pools is below the grinder's
+ * max_inflight_batches, the first wg_start logs a warning naming both (the
+ * extra batches wait for a lease). Returns WG_OK and sets
  * *out, or WG_EINVAL (message in errstr, which may be NULL) or WG_ENOMEM. The
  * caller owns *out and frees it with wg_destroy. Any thread. */
 WG_API int wg_create(wg_grinder_t **out, const wg_conf_t *conf, wg_manager_t *manager, char *errstr,
@@ -320,6 +342,18 @@ WG_API int wg_start(wg_grinder_t *g);
  * grinder's loop thread or a manager's housekeeping thread; with cancel_pending 0
  * also in a work function of g). */
 WG_API int wg_stop(wg_grinder_t *g, int cancel_pending);
+
+/* Stops the grinder like wg_stop(g, 0), but drains for at most drain_seconds
+ * (< 0: no limit, as wg_stop(g, 0); 0: what has not finished at once is
+ * cancelled), then cancels whatever has not finished, as wg_stop(g, 1) does,
+ * and blocks until the grinder has stopped. Returns WG_OK when everything
+ * drained in time, WG_ETIMEDOUT when it had to cancel; the grinder is stopped
+ * either way. If another thread is already stopping it, waits for that stop
+ * (cancelling at the bound if it is a drain). Idempotent and safe before
+ * start (WG_OK). Errors: WG_EINVAL (g NULL or drain_seconds NaN),
+ * WG_EWRONGTHREAD (called on the loop thread; nothing is stopped). Any other
+ * thread. */
+WG_API int wg_stop_timeout(wg_grinder_t *g, double drain_seconds);
 
 /* Stops (draining) if running, then frees the grinder and, if it has one, its
  * private manager. NULL-safe (returns WG_OK). Futures still held stay valid
@@ -391,10 +425,10 @@ WG_API int wg_future_on_ready(wg_future_t *f, wg_ready_fn fn, void *opaque);
  * result nobody took goes to dispose. NULL-safe. Any thread. */
 WG_API void wg_future_release(wg_future_t *f);
 
-#define WG_STATS_VERSION 1
+#define WG_STATS_VERSION 2
 /* wg_stats_t s = WG_STATS_INIT; then wg_stats(g, &s). */
 #define WG_STATS_INIT \
-  { WG_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+  { WG_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 typedef struct wg_stats {
   uint32_t version; /* 1..WG_STATS_VERSION; fields only ever appended */
   uint32_t started, stopping;
@@ -402,14 +436,22 @@ typedef struct wg_stats {
   double max_wait_seconds, lease_seconds, oldest_wait_seconds;
   uint64_t submitted, completed, failed, cancelled, rejected, batches, inflight_items,
       inflight_batches;
+  /* Version 2. expired: items ended WG_ETIMEDOUT by their deadline (they are
+   * also counted in failed, so the sum rule below is unchanged).
+   * admission_waits: submissions that found
+   * max_pending reached and waited for room (admit_timeout_seconds other
+   * than 0), whether they were then admitted, timed out or shut out by a
+   * stop; each counts once. */
+  uint64_t expired, admission_waits;
 } wg_stats_t;
 
 /* A snapshot of the grinder's state and counters; never waits on the loop.
  * submitted = completed + failed + cancelled + pending + inflight_items holds
  * in a snapshot taken on the loop thread and in any snapshot once the grinder
  * is idle or stopped. pending never exceeds max_pending, from any thread.
- * Errors: WG_EINVAL (g or out NULL, or out->version not
- * between 1 and WG_STATS_VERSION). Any thread, any time. */
+ * Only the fields of out->version are written (a version
+ * 1 struct keeps its size). Errors: WG_EINVAL (g or out NULL, or
+ * out->version not between 1 and WG_STATS_VERSION). Any thread, any time. */
 WG_API int wg_stats(wg_grinder_t *g, wg_stats_t *out);
 
 /* The grinder's stats as one JSON document, NUL-terminated in buf:

@@ -90,12 +90,24 @@ class Conf {
   std::shared_ptr<std::function<void(int, const char*)>> log_;
 };
 
+// Per-submission flow control (wg_submit_opts_t version 2), for the
+// Grinder's submit/enqueue/submit_wait overloads that take it first.
+struct SubmitOptions {
+  // When max_pending is reached: 0 fails at once (wg::Error WG_EFULL), > 0
+  // waits that many seconds for room, < 0 waits without limit.
+  double admit_timeout_seconds = 0;
+  // Per-item deadline in seconds from submission (0: none): not started by
+  // then, the item ends with wg::Error WG_ETIMEDOUT without running.
+  double deadline_seconds = 0;
+};
+
 struct Stats {
   bool started = false, stopping = false;
   uint64_t pending = 0, batch_size_threshold = 0;
   double max_wait_seconds = 0, lease_seconds = 0, oldest_wait_seconds = 0;
   uint64_t submitted = 0, completed = 0, failed = 0, cancelled = 0, rejected = 0, batches = 0,
            inflight_items = 0, inflight_batches = 0;
+  uint64_t expired = 0, admission_waits = 0;  // wg_stats_t version 2
 };
 
 struct ManagerStats {
@@ -190,7 +202,7 @@ struct Box {
   }
   static const wg_submit_opts_t* opts() {
     static const wg_submit_opts_t o{WG_SUBMIT_OPTS_VERSION, nullptr, nullptr, nullptr,
-                                    &Box::release};
+                                    &Box::release,          0,       0};
     return &o;
   }
 };
@@ -256,6 +268,8 @@ inline Stats stats_of(wg_grinder_t* g) {
   out.batches = s.batches;
   out.inflight_items = s.inflight_items;
   out.inflight_batches = s.inflight_batches;
+  out.expired = s.expired;
+  out.admission_waits = s.admission_waits;
   return out;
 }
 
@@ -361,22 +375,37 @@ class Grinder {
 
   void start() { check(wg_start(g_)); }
   void stop(bool cancel_pending = false) { check(wg_stop(g_, cancel_pending ? 1 : 0)); }
+  // Drains for at most `drain`, then cancels the rest (wg_stop_timeout).
+  // True if everything drained in time; stopped either way.
+  template <typename Rep, typename Period>
+  bool stop_timeout(std::chrono::duration<Rep, Period> drain) {
+    int rc = wg_stop_timeout(g_, std::chrono::duration<double>(drain).count());
+    if (rc == WG_ETIMEDOUT) return false;
+    check(rc);
+    return true;
+  }
 
   // Runs f() on a worker; the std::future holds its value or its exception
   // (wg::Error for WG_ECANCELED and other library outcomes).
   template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>>
   std::future<R> submit(F&& f) {
+    return submit(SubmitOptions(), std::forward<F>(f));
+  }
+  // The same with flow control (admission wait).
+  template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>>
+  std::future<R> submit(const SubmitOptions& so, F&& f) {
     using B = detail::Box<std::decay_t<F>, R>;
     auto promise = std::make_shared<std::promise<R>>();
     std::future<R> fut = promise->get_future();
     auto* b = new B(std::forward<F>(f), 1);
     b->done = [promise](B* box, const wg_outcome_t& o) { detail::settle(*promise, box, o); };
-    submit_box(b);
+    submit_box(b, so);
     return fut;
   }
 
   // Runs f() on a worker and calls done(wg::Result<R>&) on the loop thread.
-  template <typename F, typename D, typename R = std::invoke_result_t<std::decay_t<F>>>
+  template <typename F, typename D, typename R = std::invoke_result_t<std::decay_t<F>>,
+            typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, SubmitOptions>>>
   void submit(F&& f, D&& done) {
     using B = detail::Box<std::decay_t<F>, R>;
     auto* b = new B(std::forward<F>(f), 1);
@@ -399,10 +428,15 @@ class Grinder {
   // Runs f() on a worker; returns a future that can be cancelled.
   template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>>
   Future<R> enqueue(F&& f) {
+    return enqueue(SubmitOptions(), std::forward<F>(f));
+  }
+  template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>>
+  Future<R> enqueue(const SubmitOptions& so, F&& f) {
     using B = detail::Box<std::decay_t<F>, R>;
     auto* b = new B(std::forward<F>(f), 2);  // the library's and the future's
     wg_future_t* fut = nullptr;
-    int rc = wg_enqueue(g_, &B::run, b, B::opts(), &fut);
+    const wg_submit_opts_t o = with(B::opts(), so);
+    int rc = wg_enqueue(g_, &B::run, b, &o, &fut);
     if (rc != WG_OK) {
       delete b;
       throw Error(rc);
@@ -416,12 +450,18 @@ class Grinder {
   }
 
   // Runs f() and waits up to timeout_seconds (< 0: no limit) for its value.
-  template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>>
+  template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>,
+            typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, SubmitOptions>>>
   R submit_wait(F&& f, double timeout_seconds = -1) {
+    return submit_wait(SubmitOptions(), std::forward<F>(f), timeout_seconds);
+  }
+  template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>>
+  R submit_wait(const SubmitOptions& so, F&& f, double timeout_seconds = -1) {
     using B = detail::Box<std::decay_t<F>, R>;
     auto* b = new B(std::forward<F>(f), 2);
     wg_outcome_t o;
-    int rc = wg_submit_wait(g_, &B::run, b, B::opts(), timeout_seconds, &o);
+    const wg_submit_opts_t opts = with(B::opts(), so);
+    int rc = wg_submit_wait(g_, &B::run, b, &opts, timeout_seconds, &o);
     if (rc != WG_OK && rc != WG_ETIMEDOUT) {
       delete b;  // not accepted: nothing was taken over
       throw Error(rc);
@@ -451,9 +491,17 @@ class Grinder {
     check(wg_create(&g_, conf.get(), m, err, sizeof err), err);
   }
 
+  static wg_submit_opts_t with(const wg_submit_opts_t* base, const SubmitOptions& so) {
+    wg_submit_opts_t o = *base;
+    o.admit_timeout_seconds = so.admit_timeout_seconds;
+    o.deadline_seconds = so.deadline_seconds;
+    return o;
+  }
+
   template <typename B>
-  void submit_box(B* b) {
-    int rc = wg_submit_ex(g_, &B::run, b, &B::on_done, b, B::opts());
+  void submit_box(B* b, const SubmitOptions& so = SubmitOptions()) {
+    const wg_submit_opts_t o = with(B::opts(), so);
+    int rc = wg_submit_ex(g_, &B::run, b, &B::on_done, b, &o);
     if (rc != WG_OK) {
       delete b;
       throw Error(rc);
@@ -528,6 +576,15 @@ class BatchGrinder {
 
   void start() { check(wg_start(g_)); }
   void stop(bool cancel_pending = false) { check(wg_stop(g_, cancel_pending ? 1 : 0)); }
+  // Drains for at most `drain`, then cancels the rest (wg_stop_timeout).
+  // True if everything drained in time; stopped either way.
+  template <typename Rep, typename Period>
+  bool stop_timeout(std::chrono::duration<Rep, Period> drain) {
+    int rc = wg_stop_timeout(g_, std::chrono::duration<double>(drain).count());
+    if (rc == WG_ETIMEDOUT) return false;
+    check(rc);
+    return true;
+  }
 
   std::future<Res> submit(Arg arg) {
     auto promise = std::make_shared<std::promise<Res>>();
@@ -611,7 +668,7 @@ class BatchGrinder {
     }
     static const wg_submit_opts_t* opts() {
       static const wg_submit_opts_t o{WG_SUBMIT_OPTS_VERSION, nullptr, nullptr, nullptr,
-                                      &ItemBox::release};
+                                      &ItemBox::release,      0,       0};
       return &o;
     }
   };

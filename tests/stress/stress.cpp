@@ -41,6 +41,9 @@ struct Entry {
   bool is_future = false;
   std::atomic<int> ready{0};  // futures: set by wg_future_on_ready's callback
   std::atomic<int> released_early{0};
+  bool has_deadline = false;    // submitted with a per-item deadline
+  std::atomic<int> expired{0};  // its outcome was WG_ETIMEDOUT
+  bool unread = false;          // a future released without reading its outcome
 };
 
 // The arg handed to the library: heap allocated, freed by release_arg.
@@ -88,7 +91,11 @@ void release_arg(void* arg, void*) {
 
 void on_ready(void* opaque) { static_cast<Entry*>(opaque)->ready.fetch_add(1); }
 
-const wg_submit_opts_t kOpts{WG_SUBMIT_OPTS_VERSION, "stress", dispose, nullptr, release_arg};
+const wg_submit_opts_t kOpts{WG_SUBMIT_OPTS_VERSION, "stress", dispose, nullptr, release_arg, 0, 0};
+// Some items carry a deadline short enough that many of them expire (pending,
+// or dispatched behind slow work) while others run.
+const wg_submit_opts_t kDeadlineOpts{
+    WG_SUBMIT_OPTS_VERSION, "stress", dispose, nullptr, release_arg, 0, 0.001};
 
 void check_outcome(Entry* e, const wg_outcome_t& o) {
   e->outcomes.fetch_add(1);
@@ -104,6 +111,10 @@ void check_outcome(Entry* e, const wg_outcome_t& o) {
     case WG_ELEASE:
     case WG_ESTOPPING:
       if (o.result) e->wrong.fetch_add(1);
+      break;
+    case WG_ETIMEDOUT:  // its deadline: it never ran (checked at the end of the round)
+      if (o.result || !e->has_deadline) e->wrong.fetch_add(1);
+      e->expired.fetch_add(1);
       break;
     default:
       e->wrong.fetch_add(1);
@@ -133,10 +144,11 @@ struct Ledger {
   std::mutex mu;
   std::vector<std::unique_ptr<Entry>> entries;
   std::atomic<uint64_t> next_id{0};
-  Entry* add(Kind kind) {
+  Entry* add(Kind kind, bool has_deadline = false) {
     auto e = std::make_unique<Entry>();
     e->id = next_id.fetch_add(1);
     e->kind = kind;
+    e->has_deadline = has_deadline;
     Entry* raw = e.get();
     std::lock_guard<std::mutex> lk(mu);
     entries.push_back(std::move(e));
@@ -154,7 +166,7 @@ struct Ledger {
 
 struct Totals {
   uint64_t rounds = 0, accepted = 0, refused = 0, outcomes = 0, cancels = 0, stops = 0,
-           cpp_futures = 0, pools_started = 0, pools_retired = 0;
+           cpp_futures = 0, pools_started = 0, pools_retired = 0, expired = 0;
 };
 
 volatile std::sig_atomic_t g_interrupted = 0;
@@ -215,21 +227,23 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
         wg_grinder_t* target = batched ? gb : g;
         wg_work_fn fn = batched ? nullptr : work;
         Kind kind = static_cast<Kind>(r() % 10 < 7 ? kFast : (r() % 2 ? kSlow : kFail));
+        bool deadline = r() % 4 == 0;
+        const wg_submit_opts_t* opts = deadline ? &kDeadlineOpts : &kOpts;
         if (op < 35) {  // callback
-          Entry* e = ledger.add(kind);
+          Entry* e = ledger.add(kind, deadline);
           Arg* a = new Arg(e);
-          int rc = wg_submit_ex(target, fn, a, on_done, e, &kOpts);
+          int rc = wg_submit_ex(target, fn, a, on_done, e, opts);
           if (rc != WG_OK) {
             delete a;  // refused: nothing was taken over, so the arg is still ours
             refused.fetch_add(1);
             ledger.drop_last_if(e);
           }
         } else if (op < 65) {  // future, maybe cancelled, maybe released unread
-          Entry* e = ledger.add(kind);
+          Entry* e = ledger.add(kind, deadline);
           e->is_future = true;
           Arg* a = new Arg(e);
           wg_future_t* f = nullptr;
-          if (wg_enqueue(target, fn, a, &kOpts, &f) != WG_OK) {
+          if (wg_enqueue(target, fn, a, opts, &f) != WG_OK) {
             delete a;
             refused.fetch_add(1);
             ledger.drop_last_if(e);
@@ -239,6 +253,7 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
           if (r() % 4 == 0 && wg_future_cancel(f) == WG_OK) cancels.fetch_add(1);
           if (r() % 8 == 0) {
             e->outcomes.fetch_add(1);  // released unread: its outcome goes to dispose
+            e->unread = true;
             wg_future_release(f);
           } else {
             held.emplace_back(e, f);
@@ -334,7 +349,8 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
   wg_stats(gb, &sb);
   for (uint64_t wg_stats_t::*field :
        {&wg_stats_t::submitted, &wg_stats_t::completed, &wg_stats_t::failed, &wg_stats_t::cancelled,
-        &wg_stats_t::pending, &wg_stats_t::inflight_items, &wg_stats_t::inflight_batches})
+        &wg_stats_t::pending, &wg_stats_t::inflight_items, &wg_stats_t::inflight_batches,
+        &wg_stats_t::expired})
     s.*field += sb.*field;
   bool ok = true;
   auto fail = [&](const char* what, uint64_t a, uint64_t b) {
@@ -365,6 +381,8 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
     if (e->outcomes.load() != 1)
       fail("an item without exactly one outcome", e->id, e->outcomes.load());
     if (e->ran.load() > 1) fail("work ran twice", e->id, e->ran.load());
+    if (e->expired.load() != 0 && e->ran.load() != 0)
+      fail("an item that expired ran", e->id, e->ran.load());
     if (e->wrong.load() != 0) fail("wrong outcome", e->id, e->kind);
     if (e->arg_released.load() != 1)
       fail("arg not released exactly once", e->id, e->arg_released.load());
@@ -374,6 +392,14 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
   if (s.submitted != s.completed + s.failed + s.cancelled)
     fail("submitted != completed + failed + cancelled", s.submitted,
          s.completed + s.failed + s.cancelled);
+  // Futures released unread may have expired unseen.
+  uint64_t expired = 0, unseen = 0;
+  for (auto& e : ledger.entries) {
+    expired += e->expired.load() != 0;
+    unseen += e->unread && e->has_deadline;
+  }
+  if (s.expired < expired || s.expired > expired + unseen)
+    fail("stats expired != items that got WG_ETIMEDOUT", s.expired, expired);
   if (s.pending != 0 || s.inflight_items != 0 || s.inflight_batches != 0)
     fail("work left after stop", s.pending, s.inflight_items);
   if (cpp_wrong.load()) fail("C++ futures with a wrong value or exception", cpp_wrong.load(), 0);
@@ -386,6 +412,7 @@ bool run_round(std::mt19937_64& rng, int threads, double seconds, Totals* totals
   totals->cpp_futures += cpp_futures.load();
   totals->pools_started += ms.started_pools;
   totals->pools_retired += ms.retired;
+  totals->expired += s.expired;
   return ok;
 }
 
@@ -426,7 +453,8 @@ int main(int argc, char** argv) {
   }
   std::printf(
       "stress: %llu rounds, %llu items accepted, %llu outcomes checked, %llu refused, "
-      "%llu cancels, %llu stop/start cycles, %llu results disposed, %llu C++ futures\n",
+      "%llu cancels, %llu stop/start cycles, %llu results disposed, %llu C++ futures, "
+      "%llu expired\n",
       static_cast<unsigned long long>(totals.rounds),
       static_cast<unsigned long long>(totals.accepted),
       static_cast<unsigned long long>(totals.outcomes),
@@ -434,7 +462,8 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(totals.cancels),
       static_cast<unsigned long long>(totals.stops),
       static_cast<unsigned long long>(g_disposed.load()),
-      static_cast<unsigned long long>(totals.cpp_futures));
+      static_cast<unsigned long long>(totals.cpp_futures),
+      static_cast<unsigned long long>(totals.expired));
   std::printf("stress: adaptive manager started %llu executors, retired %llu by shrinking\n",
               static_cast<unsigned long long>(totals.pools_started),
               static_cast<unsigned long long>(totals.pools_retired));
