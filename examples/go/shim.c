@@ -22,14 +22,16 @@ static void go_done(const wg_outcome_t *o, void *opaque) { goDone((uintptr_t)opa
 
 /* batch nonzero: the item is an arg to the grinder's batch function (fn NULL). */
 int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, uintptr_t notify, int batch, wg_future_t **out) {
-  wg_submit_opts_t opts = {WG_SUBMIT_OPTS_VERSION, NULL, NULL, NULL, go_release};
+  wg_submit_opts_t opts = WG_SUBMIT_OPTS_INIT;
+  opts.release_arg = go_release;
   int rc = wg_enqueue(g, batch ? NULL : go_work, (void *)job, &opts, out);
   if (rc == WG_OK) wg_future_on_ready(*out, go_ready, (void *)notify);
   return rc;
 }
 
 int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch) {
-  wg_submit_opts_t opts = {WG_SUBMIT_OPTS_VERSION, NULL, NULL, NULL, go_release};
+  wg_submit_opts_t opts = WG_SUBMIT_OPTS_INIT;
+  opts.release_arg = go_release;
   return wg_submit_ex(g, batch ? NULL : go_work, (void *)job, go_done, (void *)job, &opts);
 }
 

@@ -72,7 +72,8 @@ int main(void) {
   F(wg_stats_t, lease_seconds); F(wg_stats_t, oldest_wait_seconds); F(wg_stats_t, submitted);
   F(wg_stats_t, completed); F(wg_stats_t, failed); F(wg_stats_t, cancelled);
   F(wg_stats_t, rejected); F(wg_stats_t, batches); F(wg_stats_t, inflight_items);
-  F(wg_stats_t, inflight_batches);
+  F(wg_stats_t, inflight_batches); F(wg_stats_t, expired); F(wg_stats_t, admission_waits);
+  F(wg_submit_opts_t, admit_timeout_seconds); F(wg_submit_opts_t, deadline_seconds);
   F(wg_outcome_t, status); F(wg_outcome_t, work_code); F(wg_outcome_t, result);
   return 0;
 }

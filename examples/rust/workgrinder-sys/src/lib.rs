@@ -23,8 +23,8 @@ pub const WG_EUNAVAILABLE: c_int = -11;
 pub const WG_EALREADY: c_int = -12;
 pub const WG_ENOKEY: c_int = -13;
 
-pub const WG_SUBMIT_OPTS_VERSION: u32 = 1;
-pub const WG_STATS_VERSION: u32 = 1;
+pub const WG_SUBMIT_OPTS_VERSION: u32 = 2;
+pub const WG_STATS_VERSION: u32 = 2;
 
 pub enum wg_conf_t {}
 pub enum wg_grinder_t {}
@@ -54,6 +54,9 @@ pub struct wg_submit_opts_t {
     pub dispose: Option<wg_dispose_fn>,
     pub dispose_opaque: *mut c_void,
     pub release_arg: Option<wg_dispose_fn>,
+    // Version 2.
+    pub admit_timeout_seconds: c_double,
+    pub deadline_seconds: c_double,
 }
 
 #[repr(C)]
@@ -75,6 +78,9 @@ pub struct wg_stats_t {
     pub batches: u64,
     pub inflight_items: u64,
     pub inflight_batches: u64,
+    // Version 2.
+    pub expired: u64,
+    pub admission_waits: u64,
 }
 
 extern "C" {

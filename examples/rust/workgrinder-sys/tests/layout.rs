@@ -54,7 +54,10 @@ fn layouts_match_the_c_header() {
         rejected,
         batches,
         inflight_items,
-        inflight_batches
+        inflight_batches,
+        expired,
+        admission_waits
     );
+    check!(wg_submit_opts_t, admit_timeout_seconds, deadline_seconds);
     check!(wg_outcome_t, status, work_code, result);
 }

@@ -92,6 +92,8 @@ pub(crate) fn opts<T, F>() -> ffi::wg_submit_opts_t {
         dispose: Some(dispose_result::<T>),
         dispose_opaque: ptr::null_mut(),
         release_arg: Some(release::<T, F>),
+        admit_timeout_seconds: 0.0,
+        deadline_seconds: 0.0,
     }
 }
 
