@@ -109,14 +109,15 @@ std::string stats_to_json(const StatsSnapshot& s) {
          t.submitted, t.completed, t.failed, t.cancelled, t.rejected);
   append(out,
          ",\"batches\":%" PRIu64 ",\"inflight_items\":%" PRIu64 ",\"inflight_batches\":%" PRIu64
-         "}",
-         t.batches, t.inflight_items, t.inflight_batches);
+         ",\"expired\":%" PRIu64 ",\"admission_waits\":%" PRIu64 "}",
+         t.batches, t.inflight_items, t.inflight_batches, t.expired, t.admission_waits);
   append(out, ",\"manager\":{\"started\":%s,\"available\":%" PRIu64 ",\"leased\":%" PRIu64,
          m.started ? "true" : "false", m.available, m.leased);
   append(out,
          ",\"draining\":%" PRIu64 ",\"total\":%" PRIu64 ",\"waiters\":%" PRIu64
-         ",\"expired\":%" PRIu64 "}",
-         m.draining, m.total, m.waiters, m.expired);
+         ",\"expired\":%" PRIu64 ",\"target_pools\":%" PRIu64 ",\"retired\":%" PRIu64
+         ",\"started_pools\":%" PRIu64 "}",
+         m.draining, m.total, m.waiters, m.expired, m.target_pools, m.retired, m.started_pools);
   out += ",\"histograms\":{";
   json_histogram(out, "batch_size", s.batch_size);
   out += ",";
@@ -143,6 +144,10 @@ std::string stats_to_prometheus(const StatsSnapshot& s, const std::string& p) {
   prom_value(out, p, "items_cancelled_total", "counter", "Items cancelled.", d(t.cancelled));
   prom_value(out, p, "submissions_rejected_total", "counter", "Submission calls refused.",
              d(t.rejected));
+  prom_value(out, p, "items_expired_total", "counter",
+             "Items ended WG_ETIMEDOUT by their deadline (also counted as failed).", d(t.expired));
+  prom_value(out, p, "admission_waits_total", "counter",
+             "Submissions that waited for room under max_pending.", d(t.admission_waits));
   prom_value(out, p, "batches_total", "counter", "Batches dispatched.", d(t.batches));
   prom_value(out, p, "items_pending", "gauge", "Items waiting for a batch.", d(t.pending));
   prom_value(out, p, "items_inflight", "gauge", "Items dispatched, outcome not yet delivered.",
@@ -160,6 +165,12 @@ std::string stats_to_prometheus(const StatsSnapshot& s, const std::string& p) {
   prom_value(out, p, "manager_lease_waiters", "gauge", "Lease requests queued.", d(m.waiters));
   prom_value(out, p, "manager_leases_expired_total", "counter", "Leases revoked at hard expiry.",
              d(m.expired));
+  prom_value(out, p, "manager_target_pools", "gauge",
+             "Executors wanted: the size provider's answer, or max_pools.", d(m.target_pools));
+  prom_value(out, p, "manager_pools_retired_total", "counter",
+             "Executors retired because the pool shrank.", d(m.retired));
+  prom_value(out, p, "manager_pools_started_total", "counter", "Executors started.",
+             d(m.started_pools));
   prom_histogram(out, p, "batch_size_items", "Items per dispatched batch.", s.batch_size, false);
   prom_histogram(out, p, "queue_wait_seconds", "Submission to dispatch, per item.", s.queue_wait_ns,
                  true);
