@@ -26,7 +26,8 @@ import (
 // handler Set, the error it gave with Fail or FailCode, or, when it decided
 // nothing for the item, R's zero value with a nil error (the handler
 // returned) or a *PanicError (it panicked). Results are delivered after the
-// handler returns. Close, Stop, Start and Stats are the Grinder's.
+// handler returns. Close, Stop, Start, Stats and StatsJSON are
+// the Grinder's.
 type BatchGrinder[A, R any] struct {
 	*Grinder
 }

@@ -2,6 +2,7 @@ package workgrinder
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"runtime"
 	"sync"
@@ -277,7 +278,21 @@ func TestBatchOrderPerGoroutineAndUseAfterClose(t *testing.T) {
 	if s := stats(t, g.Grinder); s.Completed != 601 || uint64(calls.Load()) != s.Batches || outOfOrder.Load() != 0 {
 		t.Fatalf("stats %+v, calls %d, out of order %d", s, calls.Load(), outOfOrder.Load())
 	}
+	doc, err := g.StatsJSON() // the Grinder's
+	var v struct {
+		Stats      struct{ Submitted uint64 }
+		Histograms struct {
+			BatchSize struct{ Count, Sum uint64 } `json:"batch_size"`
+		}
+	}
+	if err != nil || json.Unmarshal(doc, &v) != nil || v.Stats.Submitted != 601 ||
+		v.Histograms.BatchSize.Sum != 601 || v.Histograms.BatchSize.Count != uint64(calls.Load()) {
+		t.Fatalf("%v %+v: %s", err, v, doc)
+	}
 	g.Close()
+	if _, err := g.StatsJSON(); err != ErrClosed {
+		t.Fatal(err)
+	}
 	if _, err := g.Submit(ev{}); err != ErrClosed {
 		t.Fatal(err)
 	}

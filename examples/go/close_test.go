@@ -18,7 +18,11 @@ func TestUseAfterClose(t *testing.T) {
 	_, errEnqueue := Enqueue(g, fn)
 	errFunc := SubmitFunc(g, fn, func(int, error) { t.Error("called after close") })
 	_, errStats := g.Stats()
-	for i, err := range []error{errSubmit, errEnqueue, errFunc, errStats, g.Start(), g.Stop(false)} {
+	doc, errJSON := g.StatsJSON()
+	if doc != nil {
+		t.Fatalf("StatsJSON after Close: %q", doc)
+	}
+	for i, err := range []error{errSubmit, errEnqueue, errFunc, errStats, errJSON, g.Start(), g.Stop(false)} {
 		if !errors.Is(err, ErrClosed) || err.Error() != "workgrinder: grinder is closed" {
 			t.Fatalf("call %d after Close: %v", i, err)
 		}

@@ -255,3 +255,29 @@ func (g *Grinder) Stats() (Stats, error) {
 		InflightItems: uint64(s.inflight_items), InflightBatches: uint64(s.inflight_batches),
 	}, nil
 }
+
+// StatsJSON returns wg_stats_json's document: every Stats field, the
+// manager's stats and the histograms (durations in ns), for encoding/json.
+// ErrClosed after Close.
+func (g *Grinder) StatsJSON() ([]byte, error) {
+	buf := make([]byte, 1024)
+	err := g.use(func(p *C.wg_grinder_t) C.int {
+		for {
+			var needed C.size_t
+			rc := C.wg_stats_json(p, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &needed)
+			if rc == C.WG_OK {
+				buf = buf[:needed-1] // without the NUL
+				return rc
+			}
+			if uint64(needed) <= uint64(len(buf)) {
+				return rc // not a size problem
+			}
+			// Too small (the document may also grow between two calls).
+			buf = make([]byte, needed)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return buf, nil
+}

@@ -2,6 +2,7 @@ package workgrinder
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -254,6 +255,48 @@ func TestCallbackAndStats(t *testing.T) {
 	s := stats(t, g)
 	if !s.Started || s.BatchSizeThreshold != 2 || s.LeaseSeconds != 30 || s.Submitted != 2 {
 		t.Fatalf("%+v", s)
+	}
+	g.Close()
+	expectNoHandles(t)
+}
+
+// Batches may take more than the threshold (the items pending when the loop
+// looks): a short max wait flushes what is left, so only totals are exact.
+func TestStatsJSON(t *testing.T) {
+	g := newGrinder(t, "batch_size_threshold", "4", "max_wait_seconds", "0.002")
+	var fs []*Future[int]
+	for i := 0; i < 8; i++ {
+		i := i
+		f, err := Enqueue(g, func() (int, error) { return i, nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, f)
+	}
+	for _, f := range fs {
+		if _, err := f.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	doc, err := g.StatsJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Stats struct {
+			Submitted, Completed, Batches uint64
+			BatchSizeThreshold            uint64 `json:"batch_size_threshold"`
+		}
+		Histograms struct {
+			BatchSize struct{ Count, Sum uint64 } `json:"batch_size"`
+		}
+	}
+	if err := json.Unmarshal(doc, &v); err != nil {
+		t.Fatalf("%v: %s", err, doc)
+	}
+	s, h := v.Stats, v.Histograms.BatchSize
+	if s.Submitted != 8 || s.Completed != 8 || s.BatchSizeThreshold != 4 || h.Sum != 8 || h.Count != s.Batches {
+		t.Fatalf("%+v: %s", v, doc)
 	}
 	g.Close()
 	expectNoHandles(t)

@@ -10,7 +10,8 @@ class CloseTest(GrinderCase):
         g = Grinder(max_wait_seconds=0.001)
         self.assertEqual(g.submit(int, 5), 5)
         g.close()
-        calls = [lambda: g.submit(int, 1), lambda: g.enqueue(int, 1), g.stats, g.start, g.stop]
+        calls = [lambda: g.submit(int, 1), lambda: g.enqueue(int, 1), g.stats, g.stats_json, g.stats_dict,
+                 g.start, g.stop]
         for call in calls:
             with self.assertRaises(GrinderClosedError) as cm:
                 call()

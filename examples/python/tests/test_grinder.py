@@ -1,3 +1,4 @@
+import json
 import threading
 import time
 import unittest
@@ -16,6 +17,19 @@ class GrinderTest(GrinderCase):
             self.assertEqual([f.result(5) for f in futures], [1, 2, 4, 8])
             self.assertEqual(g.stats()["batches"], 1)
             del futures
+
+    def test_stats_json(self):
+        # A batch may take more than the threshold (the items pending when the
+        # loop looks): a short max wait flushes the rest; only totals are exact.
+        with Grinder(batch_size_threshold=4, max_wait_seconds=0.002) as g:
+            futures = [g.enqueue(pow, 2, i) for i in range(8)]
+            self.assertEqual([f.result(5) for f in futures], [2 ** i for i in range(8)])
+            del futures
+            doc = json.loads(g.stats_json())
+            stats, batch_size = doc["stats"], doc["histograms"]["batch_size"]
+            self.assertEqual((stats["submitted"], stats["completed"], stats["batch_size_threshold"]), (8, 8, 4))
+            self.assertEqual((batch_size["sum"], batch_size["count"]), (8, stats["batches"]))
+            self.assertEqual(g.stats_dict()["stats"]["submitted"], 8)
 
     def test_exception_reaches_only_its_caller(self):
         with Grinder(batch_size_threshold=3, max_wait_seconds=600) as g:

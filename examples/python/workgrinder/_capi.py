@@ -110,6 +110,8 @@ conf_set_worker_hooks = (_sig("wg_conf_set_worker_hooks", _int, _vp, WORKER_FN, 
                          if hasattr(lib, "wg_conf_set_worker_hooks") else None)
 conf_set_batch_fn = (_sig("wg_conf_set_batch_fn", _int, _vp, BATCH_FN, _vp)
                      if hasattr(lib, "wg_conf_set_batch_fn") else None)
+stats_json = (_sig("wg_stats_json", _int, _vp, ctypes.c_char_p, _sz, ctypes.POINTER(_sz))
+              if hasattr(lib, "wg_stats_json") else None)
 
 # The batch accessors run inside a batch function, which already holds the
 # GIL: through PyDLL they keep it (a CDLL call would drop and retake it per

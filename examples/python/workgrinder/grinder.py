@@ -6,6 +6,7 @@ import atexit
 import concurrent.futures
 import ctypes
 import functools
+import json
 import threading
 
 from . import _capi, _items, _threads
@@ -182,6 +183,30 @@ class Grinder:
         finally:
             self._leave()
         return {name: getattr(s, name) for name, _ in _capi.Stats._fields_ if name != "version"}
+
+    def stats_json(self):
+        """wg_stats_json's document as a str: every stats() field, the
+        manager's stats and the histograms (durations in ns)."""
+        if _capi.stats_json is None:
+            raise RuntimeError("the loaded libworkgrinder has no wg_stats_json")
+        needed = ctypes.c_size_t(0)
+        buf = ctypes.create_string_buffer(1024)
+        g = self._enter()
+        try:
+            while True:
+                rc = _capi.stats_json(g, buf, len(buf), ctypes.byref(needed))
+                if rc == OK:
+                    return buf.raw[:needed.value - 1].decode("utf-8")
+                if needed.value <= len(buf):
+                    check(rc)  # not a size problem
+                # Too small (the document may also grow between two calls).
+                buf = ctypes.create_string_buffer(needed.value)
+        finally:
+            self._leave()
+
+    def stats_dict(self):
+        """stats_json() parsed with json.loads: {"stats": ..., "manager": ..., "histograms": ...}."""
+        return json.loads(self.stats_json())
 
     def stop(self, cancel=False):
         """Drains (or with cancel=True cancels) and waits until stopped; start() restarts."""

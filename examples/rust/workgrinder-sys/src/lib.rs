@@ -159,4 +159,10 @@ extern "C" {
     ) -> c_int;
     pub fn wg_future_release(f: *mut wg_future_t);
     pub fn wg_stats(g: *mut wg_grinder_t, out: *mut wg_stats_t) -> c_int;
+    pub fn wg_stats_json(
+        g: *mut wg_grinder_t,
+        buf: *mut c_char,
+        size: usize,
+        needed: *mut usize,
+    ) -> c_int;
 }

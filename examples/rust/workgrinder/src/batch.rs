@@ -205,4 +205,9 @@ impl<A: Send + 'static, R: Default + Send + 'static> BatchGrinder<A, R> {
     pub fn stats(&self) -> Stats {
         self.grinder.stats()
     }
+
+    /// As [`Grinder::stats_json`].
+    pub fn stats_json(&self) -> Result<String, Error> {
+        self.grinder.stats_json()
+    }
 }

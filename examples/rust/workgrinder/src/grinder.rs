@@ -219,6 +219,46 @@ impl Grinder {
         s
     }
 
+    /// `wg_stats_json`'s document: every [`Stats`] field, the manager's
+    /// stats and the histograms (durations in ns). Like [`Grinder::stats`] it
+    /// works after close (the final counts).
+    ///
+    /// ```
+    /// let mut conf = workgrinder::Conf::new();
+    /// conf.set("max_wait_seconds", "0.002")?;
+    /// let g = workgrinder::Grinder::new(&conf)?;
+    /// g.start()?;
+    /// g.submit(|| 1)?.wait()?;
+    /// let json = g.stats_json()?;
+    /// assert!(json.starts_with('{') && json.contains("\"submitted\":1,"));
+    /// # Ok::<(), workgrinder::Error>(())
+    /// ```
+    pub fn stats_json(&self) -> Result<String, Error> {
+        let mut buf = vec![0u8; 1024];
+        loop {
+            let mut needed = 0usize;
+            let rc = unsafe {
+                ffi::wg_stats_json(
+                    self.raw,
+                    buf.as_mut_ptr() as *mut c_char,
+                    buf.len(),
+                    &mut needed,
+                )
+            };
+            if rc == ffi::WG_OK {
+                buf.truncate(needed - 1); // without the NUL
+                return Ok(String::from_utf8(buf)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
+            }
+            if needed <= buf.len() {
+                check(rc)?; // not a size problem
+                return Err(Error::Other(rc));
+            }
+            // Too small (the document may also grow between two calls).
+            buf.resize(needed, 0);
+        }
+    }
+
     /// Runs `f` on a worker; the [`Handle`] waits for, polls, cancels or
     /// `.await`s its result. A panic in `f` becomes [`Error::Panicked`].
     pub fn submit<T, F>(&self, f: F) -> Result<Handle<T>, Error>

@@ -47,6 +47,8 @@ fn use_after_close_is_error_closed() {
     assert_eq!(Error::Closed.status(), None);
     let s = g.stats();
     assert_eq!((s.submitted, s.completed), (1, 1));
+    let json = g.stats_json().expect("like stats(): the final counts");
+    assert!(json.contains("\"submitted\":1,") && json.contains("\"completed\":1,"));
     drop(g);
     settle_jobs();
 }

@@ -63,6 +63,47 @@ fn timer_flush_is_not_early() {
     settle_jobs();
 }
 
+// The number after `"key":` in the first object named `section` (std only).
+fn json_number(json: &str, section: &str, key: &str) -> u64 {
+    let from = json.find(&format!("\"{}\":{{", section)).expect(section);
+    let rest = &json[from..];
+    let at = rest.find(&format!("\"{}\":", key)).expect(key) + key.len() + 3;
+    let digits: String = rest[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().expect(key)
+}
+
+#[test]
+fn stats_json_has_the_counts_and_histograms() {
+    let _s = SERIAL.lock().unwrap();
+    // A batch may take more than the threshold (the items pending when the
+    // loop looks): a short max wait flushes the rest; only totals are exact.
+    let g = grinder(&[("batch_size_threshold", "4"), ("max_wait_seconds", "0.002")]);
+    let hs: Vec<_> = (0..8).map(|i| g.submit(move || i).unwrap()).collect();
+    for (i, h) in hs.into_iter().enumerate() {
+        assert_eq!(h.wait(), Ok(i));
+    }
+    let json = g.stats_json().unwrap();
+    assert!(
+        json.starts_with('{') && json.trim_end().ends_with('}'),
+        "{}",
+        json
+    );
+    assert!(json.contains("\"submitted\":8,"), "{}", json);
+    assert_eq!(json_number(&json, "stats", "completed"), 8, "{}", json);
+    assert_eq!(json_number(&json, "batch_size", "sum"), 8, "{}", json);
+    assert_eq!(
+        json_number(&json, "batch_size", "count"),
+        json_number(&json, "stats", "batches"),
+        "{}",
+        json
+    );
+    drop(g);
+    settle_jobs();
+}
+
 #[test]
 fn errors_and_panics_stay_with_their_caller() {
     let _s = SERIAL.lock().unwrap();
