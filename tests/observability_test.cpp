@@ -61,10 +61,15 @@ TEST(Observability, HistogramsCountEveryItemExactly) {
       {{"batch_size_threshold", "10"}, {"max_batch_size", "10"}, {"max_wait_seconds", "600"}});
   Counter done;
   auto on_done = [](const wg_outcome_t*, void* c) { static_cast<Counter*>(c)->add(); };
-  for (int i = 0; i < 28; ++i) ASSERT_EQ(wg_submit(g, work_ok, nullptr, on_done, &done), WG_OK);
-  for (int i = 0; i < 2; ++i)  // 30 items: three batches of 10
-    ASSERT_EQ(wg_submit(g, work_sleep_2ms, nullptr, on_done, &done), WG_OK);
-  ASSERT_TRUE(done.wait_for(30));
+  // Three rounds of exactly 10 items (the threshold): three batches of 10,
+  // whatever the loop's timing. Two items of the last round sleep 2 ms.
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 10; ++i)
+      ASSERT_EQ(
+          wg_submit(g, round == 2 && i < 2 ? work_sleep_2ms : work_ok, nullptr, on_done, &done),
+          WG_OK);
+    ASSERT_TRUE(done.wait_for(10 * (round + 1)));
+  }
   ASSERT_EQ(wg_submit(g, work_fail, nullptr, on_done, &done), WG_OK);
   ASSERT_EQ(wg_stop(g, 0), WG_OK);  // drains the last one as a batch of 1
   std::string json = stats_json(g);
