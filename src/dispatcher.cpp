@@ -158,8 +158,9 @@ void Dispatcher::item_returned(Batch* b, WorkItem* it) {
       ++b->ok;
     else
       ++b->failed;
-    delivery_.deliver_finished(it);
+    // Counted before the outcome is out: whoever sees it also sees the count.
     if (it->status == WG_ETIMEDOUT) GrinderCounters::bump(counters_.expired);  // its deadline
+    delivery_.deliver_finished(it);
   } else {
     ++b->cancelled;  // its outcome went out when it was cancelled
   }
