@@ -105,8 +105,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         wg_future_done(fs);
         break;
       case 11: {
-        wg_submit_opts_t opts{static_cast<uint32_t>((a & 0x40) ? 2 : WG_SUBMIT_OPTS_VERSION),
-                              "fuzz", nullptr, nullptr, nullptr};
+        // Sometimes a version from the future: refused with WG_EINVAL.
+        wg_submit_opts_t opts = WG_SUBMIT_OPTS_INIT;
+        opts.version = (a & 0x40) ? WG_SUBMIT_OPTS_VERSION + 1 : WG_SUBMIT_OPTS_VERSION;
+        opts.owner = "fuzz";
         if (wg_submit_ex(gs, work, nullptr, done, nullptr, &opts) == WG_OK) ++accepted_callbacks;
         break;
       }
