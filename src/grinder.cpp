@@ -133,6 +133,7 @@ int Grinder::start_loop() {
   loop_exited_ = false;  // no loop thread yet: nobody else writes it
   policy_.reset();
   stop_request_.store(kNoStop, std::memory_order_relaxed);
+  producers_shut_out_.store(false, std::memory_order_relaxed);
   mailbox_.wake_flag.store(false, std::memory_order_relaxed);
   try {
     loop_thread_ = std::thread([this] { loop_main(); });
@@ -192,6 +193,7 @@ int Grinder::stop(bool cancel, double drain_seconds) {
   lk.unlock();
 
   admission_.close_and_wait();  // from here on no producer can push
+  producers_shut_out_.store(true, std::memory_order_release);
   logger_.logf(WG_LOG_INFO, "grinder stopping (%s)", cancel ? "cancel" : "drain");
   request_stop(cancel ? kCancelStop : kDrainStop);
   int rc = WG_OK;

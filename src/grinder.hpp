@@ -131,6 +131,10 @@ class Grinder {
 
   // Requests to the loop from other threads.
   std::atomic<uint32_t> stop_request_{kNoStop};
+  // Set by the stopping thread once no producer can push any more: only then
+  // may the loop take its last drain and close. (A cancelling stop that joins
+  // a stop in progress raises stop_request_ earlier than that.)
+  std::atomic<bool> producers_shut_out_{false};
   std::atomic<bool> sweep_request_{false};  // items were cancelled while pending
   RundownGate control_gate_{false};         // no stop or sweep wake-up reaches a closed loop
 

@@ -65,7 +65,7 @@ void Grinder::dispatch_ready() {
 
 void Grinder::advance_stop() {
   uint32_t stop = stop_request_.load(std::memory_order_acquire);
-  if (stop == kNoStop || closing_) return;
+  if (stop == kNoStop || closing_ || !producers_shut_out_.load(std::memory_order_acquire)) return;
   policy_.take_inbound();  // producers are shut out: this is the last of them
   if (stop == kCancelStop) {
     policy_.cancel_all(delivery_);
