@@ -273,6 +273,33 @@ inline Stats stats_of(wg_grinder_t* g) {
   return out;
 }
 
+// wg_submit_wait with a box holding two references (the library's, released
+// through release_arg, and ours): the value or the callable's exception.
+template <typename R, typename B>
+R submit_wait_box(wg_grinder_t* g, wg_work_fn fn, B* b, const wg_submit_opts_t* opts,
+                  double timeout_seconds) {
+  wg_outcome_t o;
+  int rc = wg_submit_wait(g, fn, b, opts, timeout_seconds, &o);
+  if (rc != WG_OK && rc != WG_ETIMEDOUT) {
+    delete b;  // not accepted: nothing was taken over
+    throw Error(rc);
+  }
+  std::unique_ptr<B, void (*)(B*)> hold(b, [](B* x) { x->unref(); });
+  check(rc);
+  return take<R>(b, o);
+}
+
+inline std::string stats_json_of(wg_grinder_t* g) {
+  return document_of(
+      [g](char* b, size_t n, size_t* needed) { return wg_stats_json(g, b, n, needed); });
+}
+
+inline std::string metrics_prometheus_of(wg_grinder_t* g, const std::string& prefix) {
+  return document_of([&](char* b, size_t n, size_t* needed) {
+    return wg_metrics_prometheus(g, prefix.c_str(), b, n, needed);
+  });
+}
+
 }  // namespace detail
 
 // The outcome handed to a callback: a value, or the exception to rethrow.
@@ -458,29 +485,16 @@ class Grinder {
   template <typename F, typename R = std::invoke_result_t<std::decay_t<F>>>
   R submit_wait(const SubmitOptions& so, F&& f, double timeout_seconds = -1) {
     using B = detail::Box<std::decay_t<F>, R>;
-    auto* b = new B(std::forward<F>(f), 2);
-    wg_outcome_t o;
     const wg_submit_opts_t opts = with(B::opts(), so);
-    int rc = wg_submit_wait(g_, &B::run, b, &opts, timeout_seconds, &o);
-    if (rc != WG_OK && rc != WG_ETIMEDOUT) {
-      delete b;  // not accepted: nothing was taken over
-      throw Error(rc);
-    }
-    std::unique_ptr<B, void (*)(B*)> hold(b, [](B* x) { x->unref(); });
-    check(rc);
-    return detail::take<R>(b, o);
+    return detail::submit_wait_box<R>(g_, &B::run, new B(std::forward<F>(f), 2), &opts,
+                                      timeout_seconds);
   }
 
   Stats stats() const { return detail::stats_of(g_); }
   // wg_stats_json and wg_metrics_prometheus (prefix "": "workgrinder").
-  std::string stats_json() const {
-    return detail::document_of(
-        [this](char* b, size_t n, size_t* needed) { return wg_stats_json(g_, b, n, needed); });
-  }
+  std::string stats_json() const { return detail::stats_json_of(g_); }
   std::string metrics_prometheus(const std::string& prefix = std::string()) const {
-    return detail::document_of([&](char* b, size_t n, size_t* needed) {
-      return wg_metrics_prometheus(g_, prefix.c_str(), b, n, needed);
-    });
+    return detail::metrics_prometheus_of(g_, prefix);
   }
 
   wg_grinder_t* get() const noexcept { return g_; }
@@ -616,28 +630,15 @@ class BatchGrinder {
   }
 
   Res submit_wait(Arg arg, double timeout_seconds = -1) {
-    auto* b = new ItemBox(std::move(arg), state_, 2);
-    wg_outcome_t o;
-    int rc = wg_submit_wait(g_, nullptr, b, ItemBox::opts(), timeout_seconds, &o);
-    if (rc != WG_OK && rc != WG_ETIMEDOUT) {
-      delete b;
-      throw Error(rc);
-    }
-    std::unique_ptr<ItemBox, void (*)(ItemBox*)> hold(b, [](ItemBox* x) { x->unref(); });
-    check(rc);
-    return detail::take<Res>(b, o);
+    return detail::submit_wait_box<Res>(g_, nullptr, new ItemBox(std::move(arg), state_, 2),
+                                        ItemBox::opts(), timeout_seconds);
   }
 
   Stats stats() const { return detail::stats_of(g_); }
   // wg_stats_json and wg_metrics_prometheus (prefix "": "workgrinder").
-  std::string stats_json() const {
-    return detail::document_of(
-        [this](char* b, size_t n, size_t* needed) { return wg_stats_json(g_, b, n, needed); });
-  }
+  std::string stats_json() const { return detail::stats_json_of(g_); }
   std::string metrics_prometheus(const std::string& prefix = std::string()) const {
-    return detail::document_of([&](char* b, size_t n, size_t* needed) {
-      return wg_metrics_prometheus(g_, prefix.c_str(), b, n, needed);
-    });
+    return detail::metrics_prometheus_of(g_, prefix);
   }
   wg_grinder_t* get() const noexcept { return g_; }
 
