@@ -79,7 +79,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--short", action="store_true", help="one round, few items (a smoke run)")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("-n", type=int, default=40000, help="items per run")
+    parser.add_argument("-n", type=int, default=20000, help="items per run")
+    parser.add_argument("--run", default="", help="only the scenarios whose name contains this (for profiling)")
     a = parser.parse_args()
     if a.short:
         a.rounds, a.n = 1, 4000
@@ -124,6 +125,7 @@ def main():
          lambda: fan_out(callers, submit_each(pool_submit, per, plus_one))),
     ]
 
+    scenarios = [s for s in scenarios if a.run in s[0]]
     print("Python binding vs %s; tiny jobs, %d round(s), ratio = ours/baseline items/s" % (pool_name, a.rounds))
     print("%-46s %12s %12s  %s" % ("scenario", "ours/s", "baseline/s", "ratio median (min..max)"))
     for name, _, total, ours, base in scenarios:

@@ -38,8 +38,9 @@ type scenario struct {
 func main() {
 	short := flag.Bool("short", false, "one round with few items (a smoke run)")
 	rounds := flag.Int("rounds", 5, "interleaved rounds per scenario")
-	tinyN := flag.Int("tiny", 200000, "tiny jobs per run")
+	tinyN := flag.Int("tiny", 100000, "tiny jobs per run")
 	perCaller := flag.Int("sleeps", 20, "1–5 ms calls per goroutine per run (1,000 goroutines)")
+	only := flag.String("run", "", "only the scenarios whose name contains this (for profiling)")
 	flag.Parse()
 	if *short {
 		*rounds, *tinyN, *perCaller = 1, 20000, 2
@@ -57,12 +58,20 @@ func main() {
 			c()
 		}
 	}()
-	fmt.Printf("%-44s %-36s %12s %12s  %s\n", "scenario", "baseline", "ours/s", "baseline/s", "ratio median (min..max)")
+	var chosen []scenario
 	for _, sc := range all {
+		if strings.Contains(sc.name, *only) {
+			chosen = append(chosen, sc)
+		}
+	}
+	fmt.Printf("%-44s %-36s %12s %12s %9s  %s\n", "scenario", "baseline", "ours/s", "baseline/s",
+		"cgo/item", "ratio median (min..max)")
+	for _, sc := range chosen {
 		report(sc, *rounds)
 	}
+	fmt.Println("cgo/item: Go-to-C calls per item of ours (runtime.NumCgoCall); calls from C into Go are not counted")
 	fmt.Println("configurations:")
-	for _, sc := range all {
+	for _, sc := range chosen {
 		fmt.Printf("  %-42s ours: %s\n", sc.name, sc.ours)
 	}
 }
@@ -70,20 +79,24 @@ func main() {
 // report runs sc's two sides alternately and prints its row.
 func report(sc scenario, rounds int) {
 	var ours, base, ratios []float64
+	var calls, items int64
 	for r := 0; r < rounds; r++ {
-		o := rate(sc.runOurs)
-		b := rate(sc.runBase)
+		c0 := runtime.NumCgoCall()
+		o, n := rate(sc.runOurs)
+		calls, items = calls+runtime.NumCgoCall()-c0, items+int64(n)
+		b, _ := rate(sc.runBase)
 		ours, base, ratios = append(ours, o), append(base, b), append(ratios, o/b)
 	}
 	lo, hi := minMax(ratios)
-	fmt.Printf("%-44s %-36s %12.0f %12.0f  %.2fx (%.2f..%.2f)\n", sc.name, sc.baseline,
-		median(ours), median(base), median(ratios), lo, hi)
+	fmt.Printf("%-44s %-36s %12.0f %12.0f %9.2f  %.2fx (%.2f..%.2f)\n", sc.name, sc.baseline,
+		median(ours), median(base), float64(calls)/float64(items), median(ratios), lo, hi)
 }
 
-func rate(r run) float64 {
+// rate runs r once: its items per second, and its items.
+func rate(r run) (float64, int) {
 	start := time.Now()
 	n := r()
-	return float64(n) / time.Since(start).Seconds()
+	return float64(n) / time.Since(start).Seconds(), n
 }
 
 func median(v []float64) float64 {

@@ -11,6 +11,7 @@
 //
 //     cargo run --release --example bench             # R = 5
 //     cargo run --release --example bench -- --short  # R = 1, few items
+//     cargo run --release --example bench -- --run NAME  # only the scenarios whose name contains NAME
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -159,7 +160,15 @@ fn median(v: &[f64]) -> f64 {
 }
 
 fn main() {
-    let short = std::env::args().any(|a| a == "--short");
+    let args: Vec<String> = std::env::args().collect();
+    let short = args.iter().any(|a| a == "--short");
+    let only = match args.iter().position(|a| a == "--run") {
+        Some(i) => args
+            .get(i + 1)
+            .cloned()
+            .unwrap_or_else(|| fail("--run needs a NAME".into())),
+        None => String::new(),
+    };
     let (rounds, n) = if short { (1, 20_000) } else { (5, 400_000) };
     let per_caller = (n / CALLERS) as u64;
     let total = per_caller * CALLERS as u64;
@@ -196,7 +205,7 @@ fn main() {
     let pool = MpscPool::new(workers);
     let (g, gq, bw, bq, pool) = (&g, &gq, &bw, &bq, &pool);
 
-    let scenarios = vec![
+    let mut scenarios = vec![
         Scenario {
             name: "submit + wait each, 8 threads",
             baseline: "mpsc pool, wait each",
@@ -271,6 +280,7 @@ fn main() {
         },
     ];
 
+    scenarios.retain(|sc| sc.name.contains(&only));
     println!(
         "Rust binding vs a std::sync::mpsc pool of {} threads; tiny jobs from {} threads, {} round(s), ratio = ours/baseline items/s",
         workers, CALLERS, rounds
