@@ -6,8 +6,9 @@
 //
 // --short: small counts, for CI (keeps the benchmark from rotting; its numbers
 // are noisy). --out: where the plot data and PNGs go (default: bench-results).
-// --only: one of memory, throughput, headline, low-load, flush, sweep,
-// databases (for profiling one scenario; no plots).
+// --only: one of memory, throughput (with waiters and producers), waiters,
+// producers, flood, headline, low-load, flush, sweep, databases (for profiling one scenario; no
+// plots).
 //
 // The databases section (built when SQLite and libpq are found) needs a
 // PostgreSQL server named by PGHOST etc.: scripts/bench.sh starts one, as
@@ -60,29 +61,55 @@ struct Suite {
       print_group("callback API, " + std::to_string(p) + " producer(s):",
                   run_throughput(grinder_backend(setup), p, n, Mode::kCallback), b);
     }
-    // Each producer waits once it has 64 in flight: threshold 1 lets batches
-    // form by themselves while max_inflight_batches are busy.
-    GrinderSetup futures = setup;
-    futures.threshold = 1;
+    waiters();
+    producers();
+  }
+
+  // Callers that wait: futures with 64 in flight per producer, and
+  // wg_submit_wait. Threshold 1 lets batches form by themselves while
+  // max_inflight_batches are busy (a waiting caller holds few items).
+  void waiters() {
+    GrinderSetup s = setup;
+    s.threshold = 1;
     for (unsigned p : {1u, 2u, 8u})
       print_group("futures (wg_enqueue, 64 in flight per producer, threshold 1), " +
                       std::to_string(p) + " producer(s):",
-                  run_throughput(grinder_backend(futures), p, n / 2, Mode::kFutures),
+                  run_throughput(grinder_backend(s), p, n / 2, Mode::kFutures),
                   run_baselines(p, n / 2, Mode::kFutures));
-    for (unsigned p : {8u, 64u}) {
-      GrinderSetup s = setup;
-      // Callers that wait hold at most one item each: threshold 1 lets batches
-      // form by themselves while max_inflight_batches are busy.
-      s.threshold = 1;
-      print_group("wg_submit_wait from " + std::to_string(p) + " threads (threshold " +
-                      std::to_string(s.threshold) + "):",
+    for (unsigned p : {8u, 64u})
+      print_group("wg_submit_wait from " + std::to_string(p) + " threads (threshold 1):",
                   run_throughput(grinder_backend(s), p, n / 10, Mode::kWait),
                   run_baselines(p, n / 10, Mode::kWait));
+  }
+
+  // Flat from 2 to 64 producers: a flood with max_pending 65,536, producers
+  // waiting for room (admit_timeout_seconds -1) instead of spinning on WG_EFULL.
+  void producers() {
+    GrinderSetup s = setup;
+    s.max_pending = 65536;
+    std::printf("callback API, producers 2 -> 64 (ours; max_pending 65536, waiting admission):\n");
+    double two = 0, last = 0;
+    for (unsigned p : {2u, 4u, 16u, 64u}) {
+      Result r = run_throughput(grinder_backend(s), p, n, Mode::kCallback);
+      print_row(r, nullptr);
+      if (p == 2) two = r.items_per_s;
+      last = r.items_per_s;
     }
-    // Flat from 2 to 64 producers.
-    std::printf("callback API, producers 2 -> 64 (ours):\n");
-    for (unsigned p : {2u, 4u, 16u, 64u})
-      print_row(run_throughput(grinder_backend(setup), p, n, Mode::kCallback), nullptr);
+    std::printf("  64 producers / 2 producers: %.2fx\n", two > 0 ? last / two : 0);
+  }
+
+  // A flood with the library's defaults (threshold 64, max_wait 2 ms,
+  // max_batch_size 1024) and max_pending 65,536 with waiting admission: the
+  // latency a caller sees while the workers are saturated.
+  void flood() {
+    print_header("Flood latency: callback API, 2 producers, library defaults, max_pending 65536");
+    GrinderSetup s;
+    s.threshold = 64;
+    s.max_wait_seconds = 0.002;
+    s.max_pending = 65536;
+    print_group(
+        "ours with waiting admission:", run_throughput(grinder_backend(s), 2, n, Mode::kCallback),
+        run_baselines(2, n, Mode::kCallback));
   }
 
   // The targets' ratios, as medians over `rounds` interleaved rounds.
@@ -204,6 +231,12 @@ int main(int argc, char** argv) {
       suite.memory();
     else if (only == "throughput")
       suite.throughput();
+    else if (only == "waiters")
+      suite.waiters();
+    else if (only == "producers")
+      suite.producers();
+    else if (only == "flood")
+      suite.flood();
     else if (only == "headline")
       suite.headline(suite.short_mode ? 1 : 5);
     else if (only == "low-load")
@@ -225,6 +258,7 @@ int main(int argc, char** argv) {
   std::vector<SweepPoint> sweep = suite.sweep();
   suite.throughput();
   suite.headline(suite.short_mode ? 1 : 5);
+  suite.flood();
   std::vector<Result> low = suite.low_load();
   suite.flush();
   mkdir(out.c_str(), 0755);

@@ -219,13 +219,15 @@ MemoryResult run_memory(size_t pending, size_t total) {
   wg_conf_destroy(c);
   wg_start(g);
   reset_peak_rss();
+  wg_submit_opts_t wait_for_room = WG_SUBMIT_OPTS_INIT;
+  wait_for_room.admit_timeout_seconds = -1;
   auto run = [&](size_t count) {
     std::vector<std::thread> producers;
     for (int p = 0; p < 2; ++p)
       producers.emplace_back([&] {
         for (size_t i = 0; i < count / 2; ++i)
-          while (wg_submit(g, nothing, nullptr, count_done, &done) != WG_OK)
-            std::this_thread::yield();
+          if (wg_submit_ex(g, nothing, nullptr, count_done, &done, &wait_for_room) != WG_OK)
+            std::abort();
       });
     for (auto& t : producers) t.join();
   };
