@@ -40,6 +40,7 @@ struct Suite {
   bool short_mode = false;
   size_t n = 2000000;
   std::vector<BackendSpec> baselines;  // mutex, uv, asio, spsc
+  int rounds = 3;                      // interleaved rounds of the ratio scenarios
   GrinderSetup setup;
 
   std::vector<Result> run_baselines(unsigned producers, size_t count, Mode mode) {
@@ -65,6 +66,20 @@ struct Suite {
     producers();
   }
 
+  // R interleaved rounds of ours and every multi-producer baseline.
+  template <typename Run>
+  void rounds_of(const std::string& title, const GrinderSetup& s, const std::string& name,
+                 Run run) {
+    std::vector<std::vector<Result>> all;
+    for (int r = 0; r < rounds; ++r) {
+      std::vector<Result> round{run(grinder_backend(s, name))};
+      for (const BackendSpec& b : baselines)
+        if (b.multi_producer) round.push_back(run(b));
+      all.push_back(std::move(round));
+    }
+    print_rounds(title, all);
+  }
+
   // Callers that wait: futures with 64 in flight per producer, and
   // wg_submit_wait. Threshold 1 lets batches form by themselves while
   // max_inflight_batches are busy (a waiting caller holds few items).
@@ -72,14 +87,14 @@ struct Suite {
     GrinderSetup s = setup;
     s.threshold = 1;
     for (unsigned p : {1u, 2u, 8u})
-      print_group("futures (wg_enqueue, 64 in flight per producer, threshold 1), " +
-                      std::to_string(p) + " producer(s):",
-                  run_throughput(grinder_backend(s), p, n / 2, Mode::kFutures),
-                  run_baselines(p, n / 2, Mode::kFutures));
+      rounds_of("futures (wg_enqueue, 64 in flight per producer, threshold 1), " +
+                    std::to_string(p) + " producer(s)",
+                s, "libworkgrinder",
+                [&](const BackendSpec& b) { return run_throughput(b, p, n / 2, Mode::kFutures); });
     for (unsigned p : {8u, 64u})
-      print_group("wg_submit_wait from " + std::to_string(p) + " threads (threshold 1):",
-                  run_throughput(grinder_backend(s), p, n / 10, Mode::kWait),
-                  run_baselines(p, n / 10, Mode::kWait));
+      rounds_of("wg_submit_wait from " + std::to_string(p) + " threads (threshold 1)", s,
+                "libworkgrinder",
+                [&](const BackendSpec& b) { return run_throughput(b, p, n / 10, Mode::kWait); });
   }
 
   // Flat from 2 to 64 producers: a flood with max_pending 65,536, producers
@@ -87,29 +102,37 @@ struct Suite {
   void producers() {
     GrinderSetup s = setup;
     s.max_pending = 65536;
-    std::printf("callback API, producers 2 -> 64 (ours; max_pending 65536, waiting admission):\n");
-    double two = 0, last = 0;
-    for (unsigned p : {2u, 4u, 16u, 64u}) {
-      Result r = run_throughput(grinder_backend(s), p, n, Mode::kCallback);
-      print_row(r, nullptr);
-      if (p == 2) two = r.items_per_s;
-      last = r.items_per_s;
+    std::printf(
+        "callback API, producers 2 -> 64 (ours; max_pending 65536, waiting admission), %d "
+        "interleaved round(s):\n",
+        rounds);
+    const std::vector<unsigned> counts = {2, 4, 16, 64};
+    std::vector<std::vector<double>> rate(counts.size());
+    std::vector<double> flat;
+    for (int r = 0; r < rounds; ++r) {
+      for (size_t i = 0; i < counts.size(); ++i)
+        rate[i].push_back(
+            run_throughput(grinder_backend(s), counts[i], n, Mode::kCallback).items_per_s);
+      flat.push_back(rate.back().back() / rate.front().back());
     }
-    std::printf("  64 producers / 2 producers: %.2fx\n", two > 0 ? last / two : 0);
+    for (size_t i = 0; i < counts.size(); ++i)
+      std::printf("  %2u producers: %.2f M items/s (median)\n", counts[i], median(rate[i]) / 1e6);
+    std::printf("  64 producers / 2 producers: %s\n", spread(flat).c_str());
   }
 
   // A flood with the library's defaults (threshold 64, max_wait 2 ms,
   // max_batch_size 1024) and max_pending 65,536 with waiting admission: the
   // latency a caller sees while the workers are saturated.
   void flood() {
-    print_header("Flood latency: callback API, 2 producers, library defaults, max_pending 65536");
+    print_header(
+        "Flood latency: callback API, 2 producers; ours with the defaults and max_pending 65536 "
+        "(waiting admission)");
     GrinderSetup s;
     s.threshold = 64;
     s.max_wait_seconds = 0.002;
     s.max_pending = 65536;
-    print_group(
-        "ours with waiting admission:", run_throughput(grinder_backend(s), 2, n, Mode::kCallback),
-        run_baselines(2, n, Mode::kCallback));
+    rounds_of("flood", s, "libworkgrinder",
+              [&](const BackendSpec& b) { return run_throughput(b, 2, n, Mode::kCallback); });
   }
 
   // The targets' ratios, as medians over `rounds` interleaved rounds.
@@ -129,7 +152,7 @@ struct Suite {
     }
     std::printf("  libworkgrinder: %.2f M items/s (median)\n", median(ours_rate) / 1e6);
     for (size_t i = 0; i < baselines.size(); ++i)
-      std::printf("  ours / %-36s %.2fx\n", baselines[i].name.c_str(), median(ratio[i]));
+      std::printf("  ours / %-36s %s\n", baselines[i].name.c_str(), spread(ratio[i]).c_str());
   }
 
   // Returns the idle-gap results (plotted).
@@ -150,6 +173,9 @@ struct Suite {
       print_latency_group(all);
       if (gap) idle = all;
     }
+    rounds_of("back to back, one waiting caller (ours: wg_submit_wait, threshold 1)", s,
+              "libworkgrinder (threshold 1)",
+              [&](const BackendSpec& b) { return run_low_load(b, samples, 0, Mode::kWait); });
     return idle;
   }
 
@@ -220,7 +246,10 @@ int main(int argc, char** argv) {
   }
   // libuv sizes its pool from this at first use: two workers, like the others.
   setenv("UV_THREADPOOL_SIZE", "2", 1);
-  if (suite.short_mode) suite.n = 200000;
+  if (suite.short_mode) {
+    suite.n = 200000;
+    suite.rounds = 1;
+  }
   const unsigned workers = 2;
   suite.baselines = {mutex_batcher_backend(workers), uv_queue_work_backend(), asio_backend(workers),
                      spsc_backend()};

@@ -92,7 +92,7 @@ Result run_paced(const BackendSpec& spec, unsigned producers, size_t n, double r
   return r;
 }
 
-Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us) {
+Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us, Mode mode) {
   std::vector<Item> items(samples);
   reset_peak_rss();
   double rss_start = rss_mib();
@@ -100,8 +100,12 @@ Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us) {
   uint64_t t0 = now_ns();
   for (Item& it : items) {
     it.submit_ns = now_ns();
-    b->submit(&it);
-    b->wait(&it);
+    if (mode == Mode::kWait) {
+      b->submit_wait(&it);
+    } else {
+      b->submit(&it);
+      b->wait(&it);
+    }
     if (gap_us) std::this_thread::sleep_for(std::chrono::microseconds(gap_us));
   }
   b->finish();
