@@ -1,5 +1,6 @@
 #include "batch.hpp"
 
+#include "delivery.hpp"
 #include "loop_mailbox.hpp"
 #include "thread_roles.hpp"
 
@@ -12,6 +13,7 @@ void run_items(Task* const* tasks, size_t n, int status, const std::atomic<bool>
     WorkItem* it = static_cast<WorkItem*>(tasks[i]);
     ThreadRole::RunningFor running(it->batch ? it->batch->mailbox : nullptr);
     it->execute(status, revoked);
+    if (it->batch) Delivery::publish_on_worker(it->batch->counters, it);
   }
 }
 

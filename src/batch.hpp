@@ -28,6 +28,7 @@
 namespace wg {
 
 struct LoopMailbox;
+struct GrinderCounters;
 
 struct Batch : MpscNode, Task {
   enum State { kAwaitingLease, kSubmitted, kAbandoning };
@@ -42,6 +43,10 @@ struct Batch : MpscNode, Task {
   size_t must_arrive = 0;        // kAbandoning: finished items still in transit
   size_t ok = 0, failed = 0, cancelled = 0;
   uint64_t started_ns = 0;
+  // The grinder's counters, for the futures a worker publishes itself
+  // (Delivery::publish_on_worker): read only for an item that finished, so
+  // while the grinder waits for it to come back.
+  GrinderCounters* counters = nullptr;
   // The grinder's batch function, copied here so that a worker never reads
   // the grinder (which may be gone when an abandoned batch's call returns).
   wg_batch_fn batch_fn = nullptr;

@@ -4,6 +4,7 @@
 #include <new>
 
 #include "clock.hpp"
+#include "delivery.hpp"
 #include "thread_roles.hpp"
 
 namespace wg {
@@ -47,6 +48,10 @@ void run(Task* const* tasks, size_t n, int status, const std::atomic<bool>* revo
       fail_items(b, status);
     else
       call(b);
+    // Futures decided here are out now, not after a hop through the loop.
+    ThreadRole::RunningFor running(b->mailbox);
+    for (WorkItem* it : b->items)
+      if (it) Delivery::publish_on_worker(b->counters, it);
   }
 }
 

@@ -142,7 +142,6 @@ void BatchPolicy::expire_due(uint64_t now, Delivery& delivery) {
     }
     it->set_outcome(WG_ETIMEDOUT, 0, nullptr);
     GrinderCounters::bump(counters_.expired_pending);  // before deliver_finished counts it failed
-    GrinderCounters::bump(counters_.expired);          // before the outcome is out, as every count
     admission_.release_slots(1);
     delivery.deliver_finished(it);
     it->leave_pipeline();

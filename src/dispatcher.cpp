@@ -53,6 +53,7 @@ void Dispatcher::launch(Batch* b) {
   b->started_ns = now_ns();
   counters_.metrics.on_dispatch(b->items.data(), n, b->started_ns);
   counters_.metrics.delivery_ns = b->started_ns;  // for items that fail here
+  b->counters = &counters_;
   b->batch_fn = batch_fn_;
   b->batch_opaque = batch_opaque_;
   batches_.push_back(b);
@@ -158,8 +159,6 @@ void Dispatcher::item_returned(Batch* b, WorkItem* it) {
       ++b->ok;
     else
       ++b->failed;
-    // Counted before the outcome is out: whoever sees it also sees the count.
-    if (it->status == WG_ETIMEDOUT) GrinderCounters::bump(counters_.expired);  // its deadline
     delivery_.deliver_finished(it);
   } else {
     ++b->cancelled;  // its outcome went out when it was cancelled

@@ -19,14 +19,17 @@ struct GrinderCounters {
   alignas(64) std::atomic<uint64_t> rejected{0};
   // Loop thread only (single writer: plain load + store).
   alignas(64) std::atomic<uint64_t> dispatched{0};
-  std::atomic<uint64_t> completed{0};
-  std::atomic<uint64_t> failed{0};
   std::atomic<uint64_t> batches{0};
   std::atomic<uint64_t> inflight_batches{0};
-  // Items ended WG_ETIMEDOUT by their deadline (also counted in `failed`);
-  // expired_pending: those of them that ended while pending (never dispatched).
-  std::atomic<uint64_t> expired{0};
+  // Items ended WG_ETIMEDOUT while pending (never dispatched); also counted
+  // in `expired` and `failed`.
   std::atomic<uint64_t> expired_pending{0};
+  // The loop, and workers for the futures they publish themselves
+  // (Delivery::publish_on_worker): added to, never stored.
+  alignas(64) std::atomic<uint64_t> completed{0};
+  std::atomic<uint64_t> failed{0};
+  // Items ended WG_ETIMEDOUT by their deadline (also counted in `failed`).
+  std::atomic<uint64_t> expired{0};
   // Any thread (cancellers).
   alignas(64) std::atomic<uint64_t> cancelled_pending{0};
   std::atomic<uint64_t> cancelled_inflight{0};
@@ -40,6 +43,11 @@ struct GrinderCounters {
   static void bump(std::atomic<uint64_t>& loop_counter, uint64_t by = 1) {
     loop_counter.store(loop_counter.load(std::memory_order_relaxed) + by,
                        std::memory_order_release);
+  }
+
+  // Counters with several writers.
+  static void add(std::atomic<uint64_t>& counter, uint64_t by = 1) {
+    counter.fetch_add(by, std::memory_order_acq_rel);
   }
 
   static constexpr int kSnapshotAttempts = 4;

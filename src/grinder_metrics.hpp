@@ -6,7 +6,9 @@
 // - run_ns: work start to return, per item that ran (measured on the worker,
 //   WorkItem::run_ns; a batch function's items each get the call's duration);
 // - end_to_end_ns: submission to outcome delivery, per completed or failed
-//   item (cancelled items are delivered by their canceller, not recorded).
+//   item (cancelled items are delivered by their canceller, not recorded; a
+//   future its worker published counts until the loop takes it back, a
+//   little after its caller had it).
 // The loop reads the clock once per batch (dispatch) and once per run of
 // deliveries (delivery_ns), not per item. Readers: any thread (snapshot).
 #pragma once

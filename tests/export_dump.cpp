@@ -36,13 +36,20 @@ int main(int argc, char** argv) {
     if (i % 10 == 9 && wg_future_wait(f, -1, &o) != WG_OK) return 1;
     wg_future_release(f);
   }
+  // Items still finish meanwhile, so a document may outgrow the size the
+  // previous call reported: retry with the larger size, as the header says (too small is
+  // WG_EINVAL).
+  std::vector<char> json, prom;
   size_t needed = 0;
-  wg_stats_json(g, nullptr, 0, &needed);
-  std::vector<char> json(needed);
-  if (wg_stats_json(g, json.data(), json.size(), &needed) != WG_OK) return 1;
-  wg_metrics_prometheus(g, nullptr, nullptr, 0, &needed);
-  std::vector<char> prom(needed);
-  if (wg_metrics_prometheus(g, nullptr, prom.data(), prom.size(), &needed) != WG_OK) return 1;
+  int rc;
+  while ((rc = wg_stats_json(g, json.data(), json.size(), &needed)) == WG_EINVAL &&
+         needed > json.size())
+    json.resize(needed);
+  if (rc != WG_OK) return 1;
+  while ((rc = wg_metrics_prometheus(g, nullptr, prom.data(), prom.size(), &needed)) == WG_EINVAL &&
+         needed > prom.size())
+    prom.resize(needed);
+  if (rc != WG_OK) return 1;
   wg_destroy(g);
   return write_file(argv[1], json) && write_file(argv[2], prom) ? 0 : 1;
 }

@@ -412,7 +412,8 @@ typedef void (*wg_ready_fn)(void *opaque);
 
 /* Registers fn to be called once when the outcome is ready: at once, on the
  * calling thread, if it already is; otherwise on the thread that decides it
- * (the loop thread, or a thread in wg_future_cancel or wg_stop). It is called
+ * (the worker that ran the item or its batch function, the loop thread, or a
+ * thread in wg_future_cancel or wg_stop). It is called
  * even if the future is released first and, when registered before the
  * outcome was decided, before the item's release_arg (so do not let fn use
  * what release_arg frees). Meant for waking an async task or closing a channel: fn must

@@ -48,6 +48,10 @@ struct GrinderSetup {
   double max_wait_seconds = 0.0005;
   unsigned max_inflight = 2;
   unsigned workers = 2;  // in total: one per pool, `workers` pools
+  // 0: no bound. Otherwise a producer that finds max_pending reached waits
+  // for room (admit_timeout_seconds -1) instead of spinning on WG_EFULL.
+  unsigned max_pending = 0;
+  unsigned max_batch_size = 0;  // 0: the library's default
 };
 
 BackendSpec grinder_backend(const GrinderSetup& setup, std::string name = "libworkgrinder");

@@ -6,8 +6,9 @@
 //
 // --short: small counts, for CI (keeps the benchmark from rotting; its numbers
 // are noisy). --out: where the plot data and PNGs go (default: bench-results).
-// --only: one of memory, throughput, headline, low-load, flush, sweep,
-// databases (for profiling one scenario; no plots).
+// --only: one of memory, throughput (with waiters and producers), waiters,
+// producers, flood, headline, low-load, flush, sweep, databases (for profiling one scenario; no
+// plots).
 //
 // The databases section (built when SQLite and libpq are found) needs a
 // PostgreSQL server named by PGHOST etc.: scripts/bench.sh starts one, as
@@ -39,6 +40,7 @@ struct Suite {
   bool short_mode = false;
   size_t n = 2000000;
   std::vector<BackendSpec> baselines;  // mutex, uv, asio, spsc
+  int rounds = 3;                      // interleaved rounds of the ratio scenarios
   GrinderSetup setup;
 
   std::vector<Result> run_baselines(unsigned producers, size_t count, Mode mode) {
@@ -60,29 +62,77 @@ struct Suite {
       print_group("callback API, " + std::to_string(p) + " producer(s):",
                   run_throughput(grinder_backend(setup), p, n, Mode::kCallback), b);
     }
-    // Each producer waits once it has 64 in flight: threshold 1 lets batches
-    // form by themselves while max_inflight_batches are busy.
-    GrinderSetup futures = setup;
-    futures.threshold = 1;
-    for (unsigned p : {1u, 2u, 8u})
-      print_group("futures (wg_enqueue, 64 in flight per producer, threshold 1), " +
-                      std::to_string(p) + " producer(s):",
-                  run_throughput(grinder_backend(futures), p, n / 2, Mode::kFutures),
-                  run_baselines(p, n / 2, Mode::kFutures));
-    for (unsigned p : {8u, 64u}) {
-      GrinderSetup s = setup;
-      // Callers that wait hold at most one item each: threshold 1 lets batches
-      // form by themselves while max_inflight_batches are busy.
-      s.threshold = 1;
-      print_group("wg_submit_wait from " + std::to_string(p) + " threads (threshold " +
-                      std::to_string(s.threshold) + "):",
-                  run_throughput(grinder_backend(s), p, n / 10, Mode::kWait),
-                  run_baselines(p, n / 10, Mode::kWait));
+    waiters();
+    producers();
+  }
+
+  // R interleaved rounds of ours and every multi-producer baseline.
+  template <typename Run>
+  void rounds_of(const std::string& title, const GrinderSetup& s, const std::string& name,
+                 Run run) {
+    std::vector<std::vector<Result>> all;
+    for (int r = 0; r < rounds; ++r) {
+      std::vector<Result> round{run(grinder_backend(s, name))};
+      for (const BackendSpec& b : baselines)
+        if (b.multi_producer) round.push_back(run(b));
+      all.push_back(std::move(round));
     }
-    // Flat from 2 to 64 producers.
-    std::printf("callback API, producers 2 -> 64 (ours):\n");
-    for (unsigned p : {2u, 4u, 16u, 64u})
-      print_row(run_throughput(grinder_backend(setup), p, n, Mode::kCallback), nullptr);
+    print_rounds(title, all);
+  }
+
+  // Callers that wait: futures with 64 in flight per producer, and
+  // wg_submit_wait. Threshold 1 lets batches form by themselves while
+  // max_inflight_batches are busy (a waiting caller holds few items).
+  void waiters() {
+    GrinderSetup s = setup;
+    s.threshold = 1;
+    for (unsigned p : {1u, 2u, 8u})
+      rounds_of("futures (wg_enqueue, 64 in flight per producer, threshold 1), " +
+                    std::to_string(p) + " producer(s)",
+                s, "libworkgrinder",
+                [&](const BackendSpec& b) { return run_throughput(b, p, n / 2, Mode::kFutures); });
+    for (unsigned p : {8u, 64u})
+      rounds_of("wg_submit_wait from " + std::to_string(p) + " threads (threshold 1)", s,
+                "libworkgrinder",
+                [&](const BackendSpec& b) { return run_throughput(b, p, n / 10, Mode::kWait); });
+  }
+
+  // Flat from 2 to 64 producers: a flood with max_pending 65,536, producers
+  // waiting for room (admit_timeout_seconds -1) instead of spinning on WG_EFULL.
+  void producers() {
+    GrinderSetup s = setup;
+    s.max_pending = 65536;
+    std::printf(
+        "callback API, producers 2 -> 64 (ours; max_pending 65536, waiting admission), %d "
+        "interleaved round(s):\n",
+        rounds);
+    const std::vector<unsigned> counts = {2, 4, 16, 64};
+    std::vector<std::vector<double>> rate(counts.size());
+    std::vector<double> flat;
+    for (int r = 0; r < rounds; ++r) {
+      for (size_t i = 0; i < counts.size(); ++i)
+        rate[i].push_back(
+            run_throughput(grinder_backend(s), counts[i], n, Mode::kCallback).items_per_s);
+      flat.push_back(rate.back().back() / rate.front().back());
+    }
+    for (size_t i = 0; i < counts.size(); ++i)
+      std::printf("  %2u producers: %.2f M items/s (median)\n", counts[i], median(rate[i]) / 1e6);
+    std::printf("  64 producers / 2 producers: %s\n", spread(flat).c_str());
+  }
+
+  // A flood with the library's defaults (threshold 64, max_wait 2 ms,
+  // max_batch_size 1024) and max_pending 65,536 with waiting admission: the
+  // latency a caller sees while the workers are saturated.
+  void flood() {
+    print_header(
+        "Flood latency: callback API, 2 producers; ours with the defaults and max_pending 65536 "
+        "(waiting admission)");
+    GrinderSetup s;
+    s.threshold = 64;
+    s.max_wait_seconds = 0.002;
+    s.max_pending = 65536;
+    rounds_of("flood", s, "libworkgrinder",
+              [&](const BackendSpec& b) { return run_throughput(b, 2, n, Mode::kCallback); });
   }
 
   // The targets' ratios, as medians over `rounds` interleaved rounds.
@@ -102,7 +152,7 @@ struct Suite {
     }
     std::printf("  libworkgrinder: %.2f M items/s (median)\n", median(ours_rate) / 1e6);
     for (size_t i = 0; i < baselines.size(); ++i)
-      std::printf("  ours / %-36s %.2fx\n", baselines[i].name.c_str(), median(ratio[i]));
+      std::printf("  ours / %-36s %s\n", baselines[i].name.c_str(), spread(ratio[i]).c_str());
   }
 
   // Returns the idle-gap results (plotted).
@@ -123,6 +173,9 @@ struct Suite {
       print_latency_group(all);
       if (gap) idle = all;
     }
+    rounds_of("back to back, one waiting caller (ours: wg_submit_wait, threshold 1)", s,
+              "libworkgrinder (threshold 1)",
+              [&](const BackendSpec& b) { return run_low_load(b, samples, 0, Mode::kWait); });
     return idle;
   }
 
@@ -193,7 +246,10 @@ int main(int argc, char** argv) {
   }
   // libuv sizes its pool from this at first use: two workers, like the others.
   setenv("UV_THREADPOOL_SIZE", "2", 1);
-  if (suite.short_mode) suite.n = 200000;
+  if (suite.short_mode) {
+    suite.n = 200000;
+    suite.rounds = 1;
+  }
   const unsigned workers = 2;
   suite.baselines = {mutex_batcher_backend(workers), uv_queue_work_backend(), asio_backend(workers),
                      spsc_backend()};
@@ -204,6 +260,12 @@ int main(int argc, char** argv) {
       suite.memory();
     else if (only == "throughput")
       suite.throughput();
+    else if (only == "waiters")
+      suite.waiters();
+    else if (only == "producers")
+      suite.producers();
+    else if (only == "flood")
+      suite.flood();
     else if (only == "headline")
       suite.headline(suite.short_mode ? 1 : 5);
     else if (only == "low-load")
@@ -225,6 +287,7 @@ int main(int argc, char** argv) {
   std::vector<SweepPoint> sweep = suite.sweep();
   suite.throughput();
   suite.headline(suite.short_mode ? 1 : 5);
+  suite.flood();
   std::vector<Result> low = suite.low_load();
   suite.flush();
   mkdir(out.c_str(), 0755);

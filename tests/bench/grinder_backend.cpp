@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <thread>
 
 #include "backends.hpp"
 
@@ -28,6 +27,9 @@ class GrinderBackend : public Backend {
     set(c, "workers_per_pool", "1");
     set(c, "min_pools", std::to_string(s.workers));
     set(c, "max_pools", std::to_string(s.workers));
+    if (s.max_pending) set(c, "max_pending", std::to_string(s.max_pending));
+    if (s.max_batch_size) set(c, "max_batch_size", std::to_string(s.max_batch_size));
+    opts_.admit_timeout_seconds = -1;  // wait for room: no spinning on WG_EFULL
     char err[256];
     if (wg_create(&g_, c, nullptr, err, sizeof err) != WG_OK || wg_start(g_) != WG_OK) {
       std::fprintf(stderr, "workgrinder_bench: %s\n", err);
@@ -36,16 +38,19 @@ class GrinderBackend : public Backend {
     wg_conf_destroy(c);
   }
   void submit(Item* it) override {
-    while (wg_submit(g_, tiny_work, it, on_done, it) != WG_OK) std::this_thread::yield();
+    int rc = wg_submit_ex(g_, tiny_work, it, on_done, it, &opts_);
+    if (rc != WG_OK) fail("wg_submit_ex", rc);
   }
   void submit_wait(Item* it) override {
     wg_outcome_t o;
-    wg_submit_wait(g_, tiny_work, it, nullptr, -1, &o);
+    int rc = wg_submit_wait(g_, tiny_work, it, &opts_, -1, &o);
+    if (rc != WG_OK) fail("wg_submit_wait", rc);
     it->complete(reinterpret_cast<uintptr_t>(o.result));
   }
   void* enqueue(Item* it) override {
     wg_future_t* f = nullptr;
-    wg_enqueue(g_, tiny_work, it, nullptr, &f);
+    int rc = wg_enqueue(g_, tiny_work, it, &opts_, &f);
+    if (rc != WG_OK) fail("wg_enqueue", rc);
     return f;
   }
   void await(void* handle, Item* it) override {
@@ -61,6 +66,10 @@ class GrinderBackend : public Backend {
   }
 
  private:
+  [[noreturn]] static void fail(const char* what, int rc) {
+    std::fprintf(stderr, "workgrinder_bench: %s: %s\n", what, wg_err_name(rc));
+    std::exit(1);
+  }
   static void set(wg_conf_t* c, const char* key, const std::string& value) {
     char err[256];
     if (wg_conf_set(c, key, value.c_str(), err, sizeof err) != WG_OK) {
@@ -69,6 +78,7 @@ class GrinderBackend : public Backend {
     }
   }
   wg_grinder_t* g_ = nullptr;
+  wg_submit_opts_t opts_ = WG_SUBMIT_OPTS_INIT;
 };
 
 }  // namespace

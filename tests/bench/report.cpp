@@ -36,6 +36,43 @@ void print_group(const std::string& title, const Result& ours,
   for (const Result& b : baselines) print_row(b, &ours);
 }
 
+std::string spread(std::vector<double> v) {
+  if (v.empty()) return "-";
+  std::sort(v.begin(), v.end());
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2fx (%.2f..%.2f)", v[v.size() / 2], v.front(), v.back());
+  return buf;
+}
+
+void print_rounds(const std::string& title, const std::vector<std::vector<Result>>& rounds) {
+  if (rounds.empty()) return;
+  std::printf("%s (medians of %zu interleaved round(s))\n", title.c_str(), rounds.size());
+  auto median_of = [&](size_t backend, double Result::*field) {
+    std::vector<double> v;
+    for (const auto& r : rounds) v.push_back(r[backend].*field);
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  for (size_t i = 0; i < rounds[0].size(); ++i) {
+    size_t wrong = 0;
+    for (const auto& r : rounds) wrong += r[i].wrong;
+    std::printf("  %-36s %11.0f items/s  p50 %8.1f us  p99 %9.1f us", rounds[0][i].name.c_str(),
+                median_of(i, &Result::items_per_s), median_of(i, &Result::p50_us),
+                median_of(i, &Result::p99_us));
+    if (wrong) std::printf("  (%zu WRONG RESULTS)", wrong);
+    std::printf("\n");
+    if (i == 0) continue;
+    std::vector<double> rate, p50, p99;
+    for (const auto& r : rounds) {
+      rate.push_back(r[0].items_per_s / r[i].items_per_s);
+      p50.push_back(r[0].p50_us / r[i].p50_us);
+      p99.push_back(r[0].p99_us / r[i].p99_us);
+    }
+    std::printf("  %-36s ours / this: items/s %s  p50 %s  p99 %s\n", "", spread(rate).c_str(),
+                spread(p50).c_str(), spread(p99).c_str());
+  }
+}
+
 namespace {
 double pct_us(const std::vector<int64_t>& sorted, double p) {
   if (sorted.empty()) return 0;

@@ -16,6 +16,14 @@ void print_group(const std::string& title, const Result& ours,
 void print_row(const Result& r, const Result* ours);
 // For latency scenarios: each baseline row shows ours / baseline in p50 and p99.
 void print_latency_group(const std::vector<Result>& ours_then_baselines);
+// Interleaved rounds of one scenario: rounds[r][0] is ours in round r, the
+// others the baselines in the same order every round. Prints each backend's
+// median items/s, p50 and p99, and per baseline the per-round ratios ours /
+// baseline (items/s; p50 and p99 latency) as median (min..max).
+void print_rounds(const std::string& title, const std::vector<std::vector<Result>>& rounds);
+// median (min..max) of v, printed as "%.2fx (%.2f..%.2f)".
+std::string spread(std::vector<double> v);
+
 void print_flush(const FlushAccuracy& f, double max_wait);
 void print_memory(const MemoryResult& m);
 

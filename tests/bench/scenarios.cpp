@@ -92,7 +92,7 @@ Result run_paced(const BackendSpec& spec, unsigned producers, size_t n, double r
   return r;
 }
 
-Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us) {
+Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us, Mode mode) {
   std::vector<Item> items(samples);
   reset_peak_rss();
   double rss_start = rss_mib();
@@ -100,8 +100,12 @@ Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us) {
   uint64_t t0 = now_ns();
   for (Item& it : items) {
     it.submit_ns = now_ns();
-    b->submit(&it);
-    b->wait(&it);
+    if (mode == Mode::kWait) {
+      b->submit_wait(&it);
+    } else {
+      b->submit(&it);
+      b->wait(&it);
+    }
     if (gap_us) std::this_thread::sleep_for(std::chrono::microseconds(gap_us));
   }
   b->finish();
@@ -219,13 +223,15 @@ MemoryResult run_memory(size_t pending, size_t total) {
   wg_conf_destroy(c);
   wg_start(g);
   reset_peak_rss();
+  wg_submit_opts_t wait_for_room = WG_SUBMIT_OPTS_INIT;
+  wait_for_room.admit_timeout_seconds = -1;
   auto run = [&](size_t count) {
     std::vector<std::thread> producers;
     for (int p = 0; p < 2; ++p)
       producers.emplace_back([&] {
         for (size_t i = 0; i < count / 2; ++i)
-          while (wg_submit(g, nothing, nullptr, count_done, &done) != WG_OK)
-            std::this_thread::yield();
+          if (wg_submit_ex(g, nothing, nullptr, count_done, &done, &wait_for_room) != WG_OK)
+            std::abort();
       });
     for (auto& t : producers) t.join();
   };

@@ -22,7 +22,10 @@ Result run_paced(const BackendSpec& spec, unsigned producers, size_t n, double r
 // `samples` jobs one at a time: submit, wait for the completion, pause
 // `gap_us` (0: submit the next one at once); latency is submit -> completion
 // callback. With a gap, each job finds every thread idle: low load.
-Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us);
+// Mode::kWait: each job through the backend's waiting call instead
+// (wg_submit_wait for ours), latency up to its return.
+Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us,
+                    Mode mode = Mode::kCallback);
 
 // With max_wait_seconds = max_wait and a threshold never reached: how long
 // after max_wait each single-item batch is dispatched (from the library's
