@@ -166,5 +166,8 @@ rm -rf examples/python/build
   -s "$repo/examples/python/tests" 2>&1 | tail -n 25)
 echo "the README's example:"
 (cd "$prefix" && readme_example python | env -u LD_LIBRARY_PATH "$prefix/venv/bin/python" -)
+echo "the language benchmark, short (keeps it from rotting; its numbers are noise here):"
+(cd "$prefix" && env -u LD_LIBRARY_PATH "$prefix/venv/bin/python" \
+  "$repo/examples/python/bench.py" --short >/dev/null)
 
 step "all tests passed"
