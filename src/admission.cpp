@@ -7,7 +7,10 @@
 namespace wg {
 
 Admission::Admission(uint64_t max_pending, GrinderCounters& counters, LoopMailbox& mailbox)
-    : max_pending_(max_pending), counters_(counters), mailbox_(mailbox) {
+    : max_pending_(max_pending),
+      wake_room_(wake_room_for(max_pending)),
+      counters_(counters),
+      mailbox_(mailbox) {
   producers_.close_and_wait();  // closed until the grinder starts
 }
 
@@ -45,7 +48,15 @@ void Admission::grant_waiters() {
   grant_waiters_locked();
 }
 
+bool Admission::room_to_wake() const {
+  uint64_t taken = counters_.pending_slots.load(std::memory_order_seq_cst);
+  return taken < max_pending_ && max_pending_ - taken >= wake_room_;
+}
+
 void Admission::grant_waiters_locked() {
+  // Once granting starts, every waiter that finds a slot gets it: they all
+  // arrived before the room did.
+  if (!wait_head_ || !room_to_wake()) return;
   while (wait_head_ && take_slot_if_room()) {
     Waiter* w = wait_head_;
     wait_head_ = w->next;

@@ -294,8 +294,9 @@ typedef struct wg_submit_opts {
   /* Version 2. What a submission does when max_pending items are pending:
    * 0 (default): WG_EFULL at once; > 0: wait up to that many seconds for
    * room, then WG_EFULL; < 0: wait without limit. Waiters are admitted in
-   * FIFO order as room appears (woken, never polling) and get WG_ESTOPPING
-   * when a stop begins. A value other than 0 on a grinder's loop thread
+   * FIFO order once a quarter of max_pending (at least one slot) is free
+   * (woken, never polling; waking them slot by slot would cost a context
+   * switch per item under a flood) and get WG_ESTOPPING when a stop begins. A value other than 0 on a grinder's loop thread
    * gives WG_EWRONGTHREAD (whether or not there is room); NaN gives
    * WG_EINVAL. Every submission that had to wait counts in
    * wg_stats_t.admission_waits. */
