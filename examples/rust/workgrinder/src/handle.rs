@@ -3,7 +3,7 @@ use std::marker::PhantomData;
 use std::os::raw::c_void;
 use std::pin::Pin;
 use std::ptr;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -11,13 +11,14 @@ use crate::job::settle;
 use crate::Error;
 use workgrinder_sys as ffi;
 
-/// Where an item's readiness meets its handle: `ready_cb` (registered with
-/// `wg_future_on_ready`, run once on whichever thread decided the outcome)
-/// sets `ready`, wakes blocking waiters and the stored async waker. Nothing
-/// parks a thread per future.
+/// Where an item's readiness meets an async task: made by the first
+/// `poll` that finds the item not ready, registered with
+/// `wg_future_on_ready` (which runs `ready_cb` once, on whichever thread
+/// decided the outcome). Blocking waits don't use it: they wait in the
+/// library (`wg_future_wait`), which wakes a thread only if one waits, so
+/// an item that is never awaited costs no allocation, lock or wake-up here.
 pub(crate) struct Slot {
     state: Mutex<SlotState>,
-    ready: Condvar,
 }
 
 struct SlotState {
@@ -25,19 +26,7 @@ struct SlotState {
     waker: Option<Waker>,
 }
 
-impl Slot {
-    fn new() -> Arc<Slot> {
-        Arc::new(Slot {
-            state: Mutex::new(SlotState {
-                ready: false,
-                waker: None,
-            }),
-            ready: Condvar::new(),
-        })
-    }
-}
-
-// The Arc reference given to C in `Handle::new` comes back here, once.
+// The Arc reference given to C in `poll` comes back here, once.
 unsafe extern "C" fn ready_cb(opaque: *mut c_void) {
     let slot = Arc::from_raw(opaque as *const Slot);
     let waker = match slot.state.lock() {
@@ -47,7 +36,6 @@ unsafe extern "C" fn ready_cb(opaque: *mut c_void) {
         }
         Err(_) => None,
     };
-    slot.ready.notify_all();
     // Woken outside the lock: a waker may run the task's poll inline.
     if let Some(w) = waker {
         w.wake();
@@ -72,7 +60,7 @@ unsafe extern "C" fn ready_cb(opaque: *mut c_void) {
 /// ```
 pub struct Handle<T> {
     fut: *mut ffi::wg_future_t,
-    slot: Arc<Slot>,
+    slot: Option<Arc<Slot>>, // made by the first poll that finds the item not ready
     taken: bool,
     _result: PhantomData<fn() -> T>,
 }
@@ -86,18 +74,14 @@ unsafe impl<T: Send> Sync for Handle<T> {}
 impl<T> Unpin for Handle<T> {}
 
 impl<T> Handle<T> {
-    /// Wraps a new future from wg_enqueue and registers the readiness callback.
+    /// Wraps a new future from wg_enqueue.
     ///
     /// # Safety
     /// `fut` is a future just returned by `wg_enqueue`, owned by the caller.
     pub(crate) unsafe fn new(fut: *mut ffi::wg_future_t) -> Handle<T> {
-        let slot = Slot::new();
-        let notify = Arc::into_raw(slot.clone()) as *mut c_void;
-        let rc = ffi::wg_future_on_ready(fut, ready_cb, notify);
-        assert_eq!(rc, ffi::WG_OK, "a new future has no callback yet");
         Handle {
             fut,
-            slot,
+            slot: None,
             taken: false,
             _result: PhantomData,
         }
@@ -114,37 +98,37 @@ impl<T> Handle<T> {
         unsafe { ffi::wg_future_cancel(self.fut) == ffi::WG_OK }
     }
 
-    /// Waits up to `timeout`; true once the result is there.
+    /// Waits up to `timeout`; true once the result is there. On a grinder's
+    /// loop thread only a zero `timeout` is allowed (any other gives false
+    /// until the result is there, as the library refuses to block there).
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        let s = self.slot.state.lock().unwrap();
-        let (s, _) = self
-            .slot
-            .ready
-            .wait_timeout_while(s, timeout, |s| !s.ready)
-            .unwrap();
-        s.ready
+        let mut o = empty_outcome();
+        // The result pointer stays the library's until `take`.
+        unsafe { ffi::wg_future_wait(self.fut, timeout.as_secs_f64(), &mut o) == ffi::WG_OK }
     }
 
-    /// Waits for the result.
+    /// Waits for the result. On a grinder's loop thread (inside a `done`
+    /// callback) it does not block: [`Error::WrongThread`] unless the result
+    /// is already there.
     pub fn wait(mut self) -> Result<T, Error> {
-        {
-            let s = self.slot.state.lock().unwrap();
-            drop(self.slot.ready.wait_while(s, |s| !s.ready).unwrap());
-        }
-        self.take()
+        self.take(-1.0)
     }
 
-    // The outcome is ready: take it, and its boxed result, from the library.
-    // Only once: the library hands the same result pointer to every wait.
-    fn take(&mut self) -> Result<T, Error> {
+    // Waits (timeout as wg_future_wait's) and takes the outcome, and its
+    // boxed result, from the library. Only once: the library hands the same
+    // result pointer to every wait.
+    fn take(&mut self, timeout_seconds: f64) -> Result<T, Error> {
         assert!(!self.taken, "a Handle's result is taken once");
-        self.taken = true;
-        let mut o = ffi::wg_outcome_t {
-            status: 0,
-            work_code: 0,
-            result: ptr::null_mut(),
-        };
-        let rc = unsafe { ffi::wg_future_wait(self.fut, 0.0, &mut o) };
+        let mut o = empty_outcome();
+        let mut rc = unsafe { ffi::wg_future_wait(self.fut, timeout_seconds, &mut o) };
+        if rc == ffi::WG_EWRONGTHREAD {
+            // A loop thread may still take a result that is already there.
+            rc = unsafe { ffi::wg_future_wait(self.fut, 0.0, &mut o) };
+            if rc == ffi::WG_ETIMEDOUT {
+                rc = ffi::WG_EWRONGTHREAD;
+            }
+        }
+        self.taken = rc == ffi::WG_OK;
         if rc != ffi::WG_OK {
             return Err(Error::from_status(rc).unwrap_or(Error::Other(rc)));
         }
@@ -157,14 +141,34 @@ impl<T> Future for Handle<T> {
     /// Panics if polled again after it returned `Ready`.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        {
-            let mut s = this.slot.state.lock().unwrap();
+        if unsafe { ffi::wg_future_done(this.fut) } != 1 {
+            let slot = this.slot.get_or_insert_with(|| {
+                let slot = Arc::new(Slot {
+                    state: Mutex::new(SlotState {
+                        ready: false,
+                        waker: None,
+                    }),
+                });
+                let notify = Arc::into_raw(slot.clone()) as *mut c_void;
+                let rc = unsafe { ffi::wg_future_on_ready(this.fut, ready_cb, notify) };
+                assert_eq!(rc, ffi::WG_OK, "only this poll registers a callback");
+                slot
+            });
+            let mut s = slot.state.lock().unwrap();
             if !s.ready {
                 s.waker = Some(cx.waker().clone());
                 return Poll::Pending;
             }
         }
-        Poll::Ready(this.take())
+        Poll::Ready(this.take(0.0))
+    }
+}
+
+fn empty_outcome() -> ffi::wg_outcome_t {
+    ffi::wg_outcome_t {
+        status: 0,
+        work_code: 0,
+        result: ptr::null_mut(),
     }
 }
 
