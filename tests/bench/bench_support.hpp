@@ -3,6 +3,7 @@
 #pragma once
 
 #include <linux/futex.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -60,6 +61,9 @@ struct Result {
   double peak_rss_mib = 0;    // the process's peak during the run
   double rss_growth_mib = 0;  // that peak less the RSS when the run began
   size_t wrong = 0;           // items whose value was not arg + 1: a broken run
+  // The whole process's context switches and CPU time during the run, per
+  // item (getrusage): what a latency-bound path pays in wake-ups.
+  double switches_per_item = 0, cpu_us_per_item = 0;
   std::vector<uint64_t> sorted_latency_ns;
 };
 
@@ -98,6 +102,18 @@ inline double proc_status_kib(const char* field) {
   std::fclose(f);
   return v;
 }
+// Context switches (voluntary and not) and CPU time of the whole process.
+struct ProcessUsage {
+  double switches = 0, cpu_us = 0;
+  static ProcessUsage now() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto us = [](const timeval& t) {
+      return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_usec);
+    };
+    return {static_cast<double>(u.ru_nvcsw + u.ru_nivcsw), us(u.ru_utime) + us(u.ru_stime)};
+  }
+};
 inline double rss_mib() { return proc_status_kib("VmRSS") / 1024; }
 inline double peak_rss_mib() { return proc_status_kib("VmHWM") / 1024; }
 // Restarts the peak (VmHWM) at the current RSS (Linux: clear_refs 5).

@@ -56,9 +56,12 @@ void print_rounds(const std::string& title, const std::vector<std::vector<Result
   for (size_t i = 0; i < rounds[0].size(); ++i) {
     size_t wrong = 0;
     for (const auto& r : rounds) wrong += r[i].wrong;
-    std::printf("  %-36s %11.0f items/s  p50 %8.1f us  p99 %9.1f us", rounds[0][i].name.c_str(),
-                median_of(i, &Result::items_per_s), median_of(i, &Result::p50_us),
-                median_of(i, &Result::p99_us));
+    std::printf(
+        "  %-36s %11.0f items/s  p50 %8.1f us  p99 %9.1f us  switches/item %5.2f  cpu/item %6.2f "
+        "us",
+        rounds[0][i].name.c_str(), median_of(i, &Result::items_per_s),
+        median_of(i, &Result::p50_us), median_of(i, &Result::p99_us),
+        median_of(i, &Result::switches_per_item), median_of(i, &Result::cpu_us_per_item));
     if (wrong) std::printf("  (%zu WRONG RESULTS)", wrong);
     std::printf("\n");
     if (i == 0) continue;

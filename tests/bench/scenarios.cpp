@@ -39,11 +39,20 @@ void produce(Backend& b, std::vector<Item>& items, size_t first, size_t step, Mo
 
 }  // namespace
 
+namespace {
+void count_usage(Result& r, const ProcessUsage& before, size_t items) {
+  ProcessUsage after = ProcessUsage::now();
+  r.switches_per_item = (after.switches - before.switches) / static_cast<double>(items);
+  r.cpu_us_per_item = (after.cpu_us - before.cpu_us) / static_cast<double>(items);
+}
+}  // namespace
+
 Result run_throughput(const BackendSpec& spec, unsigned producers, size_t n, Mode mode) {
   std::vector<Item> items(n);
   reset_peak_rss();
   double rss_start = rss_mib();
   std::unique_ptr<Backend> b = spec.make();
+  ProcessUsage u0 = ProcessUsage::now();
   uint64_t t0 = now_ns();
   if (producers == 1) {
     produce(*b, items, 0, 1, mode);
@@ -56,6 +65,7 @@ Result run_throughput(const BackendSpec& spec, unsigned producers, size_t n, Mod
   b->finish();
   double seconds = static_cast<double>(now_ns() - t0) / 1e9;
   Result r = summarize(spec.name, items, seconds);
+  count_usage(r, u0, n);
   r.peak_rss_mib = peak_rss_mib();
   r.rss_growth_mib = r.peak_rss_mib - rss_start;
   return r;
@@ -97,6 +107,7 @@ Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us, Mo
   reset_peak_rss();
   double rss_start = rss_mib();
   std::unique_ptr<Backend> b = spec.make();
+  ProcessUsage u0 = ProcessUsage::now();
   uint64_t t0 = now_ns();
   for (Item& it : items) {
     it.submit_ns = now_ns();
@@ -110,6 +121,7 @@ Result run_low_load(const BackendSpec& spec, size_t samples, unsigned gap_us, Mo
   }
   b->finish();
   Result r = summarize(spec.name, items, static_cast<double>(now_ns() - t0) / 1e9);
+  count_usage(r, u0, samples);
   r.peak_rss_mib = peak_rss_mib();
   r.rss_growth_mib = r.peak_rss_mib - rss_start;
   return r;
