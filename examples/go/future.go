@@ -141,8 +141,10 @@ func (f *Future[T]) cancelWith(ctx context.Context) {
 func (f *Future[T]) Done() <-chan struct{} { return f.ready }
 
 // Wait returns the function's result, its error (a *PanicError if it
-// panicked), an *Error for a library outcome such as ErrCanceled, or ctx's
-// error if ctx ends first (the item keeps running; see SubmitContext).
+// panicked), an *Error for a library outcome such as ErrCanceled or
+// ErrTimedOut (a *ContextError when the item's context caused it: see
+// EnqueueContext), or ctx's error if ctx ends first (the item keeps running;
+// see SubmitContext).
 func (f *Future[T]) Wait(ctx context.Context) (T, error) {
 	var zero T
 	select {
