@@ -147,7 +147,23 @@ func goBatch(id C.uintptr_t, b *C.wg_batch_t, args *C.uintptr_t, n C.size_t) C.i
 
 // Enqueue submits arg; the Future waits for, or cancels, its result.
 func (g *BatchGrinder[A, R]) Enqueue(arg A) (*Future[R], error) {
-	return enqueueJob[R](g.Grinder, &job{arg: arg})
+	return enqueueJob[R](g.Grinder, &job{arg: arg}, flow{})
+}
+
+// EnqueueContext submits arg under ctx, as the package's EnqueueContext.
+func (g *BatchGrinder[A, R]) EnqueueContext(ctx context.Context, arg A) (*Future[R], error) {
+	return g.EnqueueWith(ctx, SubmitOptions{}, arg)
+}
+
+// EnqueueWith submits arg with flow control, as the package's EnqueueWith:
+// an item whose deadline passes before the handler is called with it is
+// left out of the batch and ends with an error matching ErrTimedOut.
+func (g *BatchGrinder[A, R]) EnqueueWith(ctx context.Context, opts SubmitOptions, arg A) (*Future[R], error) {
+	f, err := enqueueJob[R](g.Grinder, &job{arg: arg}, flowOf(ctx, opts))
+	if err == nil {
+		f.cancelWith(ctx)
+	}
+	return f, err
 }
 
 // Submit submits arg and waits for its result.
@@ -155,16 +171,26 @@ func (g *BatchGrinder[A, R]) Submit(arg A) (R, error) {
 	return g.SubmitContext(context.Background(), arg)
 }
 
-// SubmitContext submits arg and waits for its result; when ctx ends first
-// the item is cancelled (if the handler has not decided it yet) and ctx's
-// error is returned.
+// SubmitContext submits arg and waits for its result; ctx's deadline is the
+// item's, and when ctx ends first the item is cancelled (if the handler has
+// not decided it yet). Errors as the package's SubmitContext.
 func (g *BatchGrinder[A, R]) SubmitContext(ctx context.Context, arg A) (R, error) {
-	f, err := g.Enqueue(arg)
+	return g.SubmitWith(ctx, SubmitOptions{}, arg)
+}
+
+// SubmitWith is SubmitContext with flow control, as the package's SubmitWith.
+func (g *BatchGrinder[A, R]) SubmitWith(ctx context.Context, opts SubmitOptions, arg A) (R, error) {
+	f, err := enqueueJob[R](g.Grinder, &job{arg: arg}, flowOf(ctx, opts))
 	return waitOrCancel(ctx, f, err)
 }
 
 // SubmitFunc submits arg and calls done with its result on the grinder's
 // loop thread; done must not block.
 func (g *BatchGrinder[A, R]) SubmitFunc(arg A, done func(R, error)) error {
-	return submitJob(g.Grinder, &job{arg: arg}, done)
+	return submitJob(g.Grinder, &job{arg: arg}, flow{}, done)
+}
+
+// SubmitFuncWith is SubmitFunc with flow control, as the package's SubmitFuncWith.
+func (g *BatchGrinder[A, R]) SubmitFuncWith(opts SubmitOptions, arg A, done func(R, error)) error {
+	return submitJob(g.Grinder, &job{arg: arg}, flowOf(nil, opts), done)
 }

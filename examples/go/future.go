@@ -4,8 +4,9 @@ package workgrinder
 #include <stdint.h>
 #include <workgrinder/workgrinder.h>
 
-int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, uintptr_t notify, int batch, wg_future_t **out);
-int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch);
+int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, uintptr_t notify, int batch, double admit,
+                  double deadline, wg_future_t **out);
+int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch, double admit, double deadline);
 */
 import "C"
 
@@ -65,6 +66,7 @@ type Future[T any] struct {
 	f        *C.wg_future_t
 	j        *job
 	ready    chan struct{}
+	flow     flow // where the item's deadline and cancellation came from
 }
 
 // ErrReleased is Wait's error after Release.
@@ -72,10 +74,33 @@ var ErrReleased = errors.New("workgrinder: future released")
 
 // Enqueue submits fn; the Future waits for, or cancels, its result.
 func Enqueue[T any](g *Grinder, fn func() (T, error)) (*Future[T], error) {
-	return enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }})
+	return enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }}, flow{})
 }
 
-func enqueueJob[T any](g *Grinder, j *job) (*Future[T], error) {
+// EnqueueContext is Enqueue under ctx: ctx's deadline becomes the item's (see
+// SubmitOptions.Deadline; the Future's error then also matches
+// context.DeadlineExceeded), and ctx's cancellation cancels the item (the
+// error then also matches context.Canceled). ctx does not bound Wait: pass
+// Wait its own.
+func EnqueueContext[T any](ctx context.Context, g *Grinder, fn func() (T, error)) (*Future[T], error) {
+	return EnqueueWith(ctx, g, SubmitOptions{}, fn)
+}
+
+// EnqueueWith is EnqueueContext with flow control: it may wait for room
+// (opts.AdmitTimeout), and the earlier of opts.Deadline and ctx's deadline
+// is the item's. Errors: ErrFull (no room in time; it also matches
+// context.DeadlineExceeded when ctx's deadline cut the wait short),
+// ErrStopping (a stop ended the wait), ErrWrongThread (a wait from a
+// SubmitFunc callback), and those of Enqueue.
+func EnqueueWith[T any](ctx context.Context, g *Grinder, opts SubmitOptions, fn func() (T, error)) (*Future[T], error) {
+	f, err := enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }}, flowOf(ctx, opts))
+	if err == nil {
+		f.cancelWith(ctx)
+	}
+	return f, err
+}
+
+func enqueueJob[T any](g *Grinder, j *job, fl flow) (*Future[T], error) {
 	batch := C.int(0)
 	if j.fn == nil {
 		batch = 1
@@ -83,25 +108,43 @@ func enqueueJob[T any](g *Grinder, j *job) (*Future[T], error) {
 	ready := make(chan struct{})
 	jh, nh := newHandle(j), newHandle(ready)
 	var f *C.wg_future_t
-	err := g.use(func(p *C.wg_grinder_t) C.int {
-		return C.wg_go_enqueue(p, C.uintptr_t(jh), C.uintptr_t(nh), batch, &f)
+	err := g.submit(fl.waits(), func(p *C.wg_grinder_t) C.int {
+		return C.wg_go_enqueue(p, C.uintptr_t(jh), C.uintptr_t(nh), batch,
+			C.double(fl.admitSeconds), C.double(fl.deadlineSeconds), &f)
 	})
 	if err != nil {
 		deleteHandle(jh) // refused: nothing was taken over
 		deleteHandle(nh)
-		return nil, err
+		return nil, fl.submitError(err)
 	}
-	fut := &Future[T]{f: f, j: j, ready: ready}
+	fut := &Future[T]{f: f, j: j, ready: ready, flow: fl}
 	runtime.SetFinalizer(fut, (*Future[T]).Release)
 	return fut, nil
+}
+
+// cancelWith cancels the item when ctx ends before its result is there (a
+// goroutine waits for whichever comes first; none for a ctx that never ends).
+func (f *Future[T]) cancelWith(ctx context.Context) {
+	if ctx.Done() == nil {
+		return
+	}
+	go func() {
+		select {
+		case <-ctx.Done():
+			f.Cancel()
+		case <-f.ready:
+		}
+	}()
 }
 
 // Done is closed once the result is there.
 func (f *Future[T]) Done() <-chan struct{} { return f.ready }
 
 // Wait returns the function's result, its error (a *PanicError if it
-// panicked), an *Error for a library outcome such as ErrCanceled, or ctx's
-// error if ctx ends first (the item keeps running; see SubmitContext).
+// panicked), an *Error for a library outcome such as ErrCanceled or
+// ErrTimedOut (a *ContextError when the item's context caused it: see
+// EnqueueContext), or ctx's error if ctx ends first (the item keeps running;
+// see SubmitContext).
 func (f *Future[T]) Wait(ctx context.Context) (T, error) {
 	var zero T
 	select {
@@ -125,7 +168,7 @@ func (f *Future[T]) Wait(ctx context.Context) (T, error) {
 	}
 	v, err := f.j.result(int(o.status))
 	if err != nil {
-		return zero, err
+		return zero, f.flow.outcomeError(int(o.status), err)
 	}
 	t, _ := v.(T)
 	return t, nil
@@ -154,14 +197,23 @@ func Submit[T any](g *Grinder, fn func() (T, error)) (T, error) {
 }
 
 // SubmitContext runs fn and waits for its result, like database/sql's
-// QueryContext: when ctx ends first the item is cancelled (a function already
-// running is not interrupted) and ctx's error is returned.
+// QueryContext: ctx's deadline becomes the item's (not started by then, it
+// ends without running), and when ctx ends first the item is cancelled (a
+// function already running is not interrupted). The error then matches
+// ctx's error (context.DeadlineExceeded or context.Canceled) and the status
+// (ErrTimedOut or ErrCanceled).
 func SubmitContext[T any](ctx context.Context, g *Grinder, fn func() (T, error)) (T, error) {
-	f, err := Enqueue(g, fn)
+	return SubmitWith(ctx, g, SubmitOptions{}, fn)
+}
+
+// SubmitWith is SubmitContext with flow control; errors as EnqueueWith's
+// and SubmitContext's.
+func SubmitWith[T any](ctx context.Context, g *Grinder, opts SubmitOptions, fn func() (T, error)) (T, error) {
+	f, err := enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }}, flowOf(ctx, opts))
 	return waitOrCancel(ctx, f, err)
 }
 
-// waitOrCancel is SubmitContext's wait for the future Enqueue gave (or its error).
+// waitOrCancel is SubmitContext's wait for the future enqueueJob gave (or its error).
 func waitOrCancel[T any](ctx context.Context, f *Future[T], err error) (T, error) {
 	if err != nil {
 		var zero T
@@ -171,7 +223,7 @@ func waitOrCancel[T any](ctx context.Context, f *Future[T], err error) (T, error
 	v, err := f.Wait(ctx)
 	if ctxErr := ctx.Err(); ctxErr != nil && err == ctxErr {
 		if f.Cancel() {
-			return v, ctxErr
+			return v, contextOutcome(ctxErr)
 		}
 		return f.Wait(context.Background()) // too late to cancel: its outcome
 	}
@@ -181,10 +233,18 @@ func waitOrCancel[T any](ctx context.Context, f *Future[T], err error) (T, error
 // SubmitFunc runs fn and calls done with its result on the grinder's loop
 // thread; done must not block.
 func SubmitFunc[T any](g *Grinder, fn func() (T, error), done func(T, error)) error {
-	return submitJob(g, &job{fn: func() (any, error) { return fn() }}, done)
+	return submitJob(g, &job{fn: func() (any, error) { return fn() }}, flow{}, done)
 }
 
-func submitJob[T any](g *Grinder, j *job, done func(T, error)) error {
+// SubmitFuncWith is SubmitFunc with flow control: it may wait for room
+// (opts.AdmitTimeout; not from a callback: ErrWrongThread), and an item not
+// started by opts.Deadline gets done(zero, error matching ErrTimedOut)
+// without running. Errors as EnqueueWith's.
+func SubmitFuncWith[T any](g *Grinder, opts SubmitOptions, fn func() (T, error), done func(T, error)) error {
+	return submitJob(g, &job{fn: func() (any, error) { return fn() }}, flowOf(nil, opts), done)
+}
+
+func submitJob[T any](g *Grinder, j *job, fl flow, done func(T, error)) error {
 	batch := C.int(0)
 	if j.fn == nil {
 		batch = 1
@@ -197,7 +257,9 @@ func submitJob[T any](g *Grinder, j *job, done func(T, error)) error {
 		done(t, err)
 	}
 	h := newHandle(j)
-	err := g.use(func(p *C.wg_grinder_t) C.int { return C.wg_go_submit(p, C.uintptr_t(h), batch) })
+	err := g.submit(fl.waits(), func(p *C.wg_grinder_t) C.int {
+		return C.wg_go_submit(p, C.uintptr_t(h), batch, C.double(fl.admitSeconds), C.double(fl.deadlineSeconds))
+	})
 	if err != nil {
 		deleteHandle(h)
 		return err

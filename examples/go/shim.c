@@ -21,17 +21,22 @@ static void go_ready(void *opaque) { goReady((uintptr_t)opaque); }
 static void go_done(const wg_outcome_t *o, void *opaque) { goDone((uintptr_t)opaque, o->status); }
 
 /* batch nonzero: the item is an arg to the grinder's batch function (fn NULL). */
-int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, uintptr_t notify, int batch, wg_future_t **out) {
+int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, uintptr_t notify, int batch, double admit,
+                  double deadline, wg_future_t **out) {
   wg_submit_opts_t opts = WG_SUBMIT_OPTS_INIT;
   opts.release_arg = go_release;
+  opts.admit_timeout_seconds = admit;
+  opts.deadline_seconds = deadline;
   int rc = wg_enqueue(g, batch ? NULL : go_work, (void *)job, &opts, out);
   if (rc == WG_OK) wg_future_on_ready(*out, go_ready, (void *)notify);
   return rc;
 }
 
-int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch) {
+int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch, double admit, double deadline) {
   wg_submit_opts_t opts = WG_SUBMIT_OPTS_INIT;
   opts.release_arg = go_release;
+  opts.admit_timeout_seconds = admit;
+  opts.deadline_seconds = deadline;
   return wg_submit_ex(g, batch ? NULL : go_work, (void *)job, go_done, (void *)job, &opts);
 }
 

@@ -6,6 +6,13 @@
 // method is safe for concurrent use, including Close, which may race with
 // submissions (each one is either accepted and gets its result, or returns
 // ErrClosed).
+//
+// Flow control: SubmitOptions (EnqueueWith, SubmitWith, SubmitFuncWith)
+// let a submission wait for room under max_pending and give its item a
+// deadline (not started by then, it ends with ErrTimedOut without running).
+// SubmitContext and EnqueueContext make ctx's deadline the item's and cancel
+// the item when ctx is cancelled; such errors also match ctx's error
+// (errors.Is). StopTimeout drains for a bounded time, then cancels the rest.
 package workgrinder
 
 /*
@@ -24,6 +31,7 @@ import (
 	"runtime/cgo"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -177,6 +185,30 @@ func (g *Grinder) use(call func(*C.wg_grinder_t) C.int) error {
 	return statusError(call(g.g))
 }
 
+// useBlocking runs a call that may block with the grinder unless it is
+// closed: registered in blocking, outside mu (Close waits for it after
+// stopping the grinder, which ends every such wait).
+func (g *Grinder) useBlocking(call func(*C.wg_grinder_t) C.int) error {
+	g.mu.RLock()
+	if g.closed {
+		g.mu.RUnlock()
+		return ErrClosed
+	}
+	g.blocking.Add(1) // before Close can Wait: it needs mu to set closed
+	g.mu.RUnlock()
+	defer g.blocking.Done()
+	return statusError(call(g.g))
+}
+
+// submit runs a submission: one that may wait for room must not hold mu
+// (the work that makes room may itself submit while Close waits for mu).
+func (g *Grinder) submit(waits bool, call func(*C.wg_grinder_t) C.int) error {
+	if waits {
+		return g.useBlocking(call)
+	}
+	return g.use(call)
+}
+
 // Start starts a stopped grinder again.
 func (g *Grinder) Start() error {
 	return g.use(func(p *C.wg_grinder_t) C.int { return C.wg_start(p) })
@@ -190,15 +222,29 @@ func (g *Grinder) Stop(cancel bool) error {
 	if cancel {
 		c = 1
 	}
-	g.mu.RLock()
-	if g.closed {
-		g.mu.RUnlock()
-		return ErrClosed
+	return g.useBlocking(func(p *C.wg_grinder_t) C.int { return C.wg_stop(p, c) })
+}
+
+// StopTimeout stops like Stop(false), but drains for at most d (< 0: no
+// limit), then cancels what has not finished, as Stop(true) does (a function
+// already running is not interrupted). drained is true when everything
+// finished in time; the grinder is stopped either way (Start may start it
+// again). It blocks until stopped; from a SubmitFunc callback (the loop
+// thread) it returns ErrWrongThread and stops nothing.
+func (g *Grinder) StopTimeout(d time.Duration) (drained bool, err error) {
+	seconds := -1.0
+	if d >= 0 {
+		seconds = d.Seconds()
 	}
-	g.blocking.Add(1) // before Close can Wait: it needs mu to set closed
-	g.mu.RUnlock()
-	defer g.blocking.Done()
-	return statusError(C.wg_stop(g.g, c))
+	var rc C.int
+	err = g.useBlocking(func(p *C.wg_grinder_t) C.int {
+		rc = C.wg_stop_timeout(p, C.double(seconds))
+		return rc
+	})
+	if rc == C.WG_ETIMEDOUT {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // Close drains (every accepted submission gets its result) and frees the
@@ -216,8 +262,14 @@ func (g *Grinder) Close() error {
 	if afterClosedMark != nil {
 		afterClosedMark()
 	}
-	g.blocking.Wait()
-	if rc := C.wg_destroy(g.g); rc != C.WG_OK {
+	// Stop before waiting for blocking calls: it ends admission waits
+	// (ErrStopping), which could otherwise wait forever.
+	rc := C.wg_stop(g.g, 0)
+	if rc == C.WG_OK {
+		g.blocking.Wait()
+		rc = C.wg_destroy(g.g)
+	}
+	if rc != C.WG_OK {
 		g.mu.Lock()
 		g.closed = false
 		g.mu.Unlock()
@@ -237,6 +289,10 @@ type Stats struct {
 	MaxWaitSeconds, LeaseSeconds, OldestWaitSeconds   float64
 	Submitted, Completed, Failed, Cancelled, Rejected uint64
 	Batches, InflightItems, InflightBatches           uint64
+	// Expired counts items ended by their deadline (also counted in Failed);
+	// AdmissionWaits counts submissions that found max_pending reached and
+	// waited for room, whatever came of it.
+	Expired, AdmissionWaits uint64
 }
 
 // Stats returns a snapshot; ErrClosed after Close.
@@ -253,6 +309,7 @@ func (g *Grinder) Stats() (Stats, error) {
 		Submitted:         uint64(s.submitted), Completed: uint64(s.completed), Failed: uint64(s.failed),
 		Cancelled: uint64(s.cancelled), Rejected: uint64(s.rejected), Batches: uint64(s.batches),
 		InflightItems: uint64(s.inflight_items), InflightBatches: uint64(s.inflight_batches),
+		Expired: uint64(s.expired), AdmissionWaits: uint64(s.admission_waits),
 	}, nil
 }
 

@@ -17,7 +17,7 @@ through $WORKGRINDER_LIB, then the loader path, then pkg-config's libdir.
 
 from concurrent.futures import CancelledError
 
-from ._items import live_jobs
+from ._items import WAIT_FOREVER, live_jobs
 from ._threads import live as live_thread_states
 from .errors import *  # noqa: F401,F403 - the status exceptions
 from .errors import GrinderClosedError, WorkGrinderError
@@ -26,4 +26,4 @@ from .grinder import Future, Grinder
 
 __version__ = "0.1.0"
 __all__ = ["Grinder", "BatchGrinder", "BatchItem", "Future", "WorkGrinderError", "GrinderClosedError", "CancelledError", "live_jobs",
-           "live_thread_states"]
+           "live_thread_states", "WAIT_FOREVER"]

@@ -49,7 +49,10 @@ def _load():
 
 lib = _load()
 
-STATS_VERSION = OPTS_VERSION = 1
+# Flow control (admission waits, deadlines, wg_stop_timeout) came with
+# version 2 of wg_submit_opts_t and wg_stats_t; an older library has neither.
+FLOW_CONTROL = hasattr(lib, "wg_stop_timeout")
+STATS_VERSION = OPTS_VERSION = 2 if FLOW_CONTROL else 1
 
 
 class Outcome(ctypes.Structure):
@@ -70,6 +73,8 @@ class SubmitOpts(ctypes.Structure):
         ("dispose", ctypes.c_void_p),
         ("dispose_opaque", ctypes.c_void_p),
         ("release_arg", DISPOSE_FN),
+        ("admit_timeout_seconds", ctypes.c_double),  # version 2
+        ("deadline_seconds", ctypes.c_double),
     ]
 
 
@@ -80,7 +85,9 @@ class Stats(ctypes.Structure):
         (name, ctypes.c_uint64)
         for name in ("submitted", "completed", "failed", "cancelled", "rejected", "batches", "inflight_items",
                      "inflight_batches")
-    ]
+    ] + [(name, ctypes.c_uint64) for name in ("expired", "admission_waits")]  # version 2
+
+STATS_V2_FIELDS = ("expired", "admission_waits")
 
 
 def _sig(name, restype, *argtypes):
@@ -110,6 +117,7 @@ conf_set_worker_hooks = (_sig("wg_conf_set_worker_hooks", _int, _vp, WORKER_FN, 
                          if hasattr(lib, "wg_conf_set_worker_hooks") else None)
 conf_set_batch_fn = (_sig("wg_conf_set_batch_fn", _int, _vp, BATCH_FN, _vp)
                      if hasattr(lib, "wg_conf_set_batch_fn") else None)
+stop_timeout = _sig("wg_stop_timeout", _int, _vp, _dbl) if FLOW_CONTROL else None
 stats_json = (_sig("wg_stats_json", _int, _vp, ctypes.c_char_p, _sz, ctypes.POINTER(_sz))
               if hasattr(lib, "wg_stats_json") else None)
 

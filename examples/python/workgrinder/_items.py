@@ -51,6 +51,30 @@ def _release(arg, _opaque):
 _NO_WORK = _capi.WORK_FN()  # NULL: the grinder's batch function decides the item
 _OPTS = _capi.SubmitOpts(_capi.OPTS_VERSION, None, None, None, _release)
 
+WAIT_FOREVER = -1.0
+# A deadline already past: the C API reads 0 as "none", and the item must
+# still end with TimedOutError.
+_PAST_DEADLINE = 1e-9
+
+
+def options(timeout, deadline):
+    """The wg_submit_opts_t for a submission's timeout= and deadline= (see
+    Grinder.enqueue): the shared default when both are None."""
+    if timeout is None and deadline is None:
+        return _OPTS
+    if not _capi.FLOW_CONTROL:
+        raise NotImplementedError("the loaded libworkgrinder predates timeout= and deadline=")
+    admit = 0.0 if timeout is None else float(timeout)
+    due = 0.0 if deadline is None else max(float(deadline), _PAST_DEADLINE)  # NaN stays: EINVAL
+    if deadline is not None and admit != 0 and (admit < 0 or admit > due):
+        admit = due  # room found after the deadline would be of no use
+    return _capi.SubmitOpts(_capi.OPTS_VERSION, None, None, None, _release, admit, due)
+
+
+def waits(opts):
+    """True when a submission with opts may block waiting for room."""
+    return opts.version >= 2 and opts.admit_timeout_seconds != 0
+
 
 class Item:
     """One enqueued callable: its job and its wg_future_t, which is released
@@ -88,16 +112,19 @@ def job(job_id):
         return _jobs[job_id]
 
 
-def enqueue(g, fn, args, kwargs, deliver):
-    """Enqueues fn(*args, **kwargs) on grinder handle g; deliver(status, job)
-    runs once with its outcome. Raises the status's error if refused. fn None
-    submits to a grinder's batch function (which reads args[0])."""
+def enqueue(g, fn, args, kwargs, deliver, opts=None):
+    """Enqueues fn(*args, **kwargs) on grinder handle g with opts (from
+    options(); None: the default); deliver(status, job) runs once with its
+    outcome. Raises the status's error if refused. fn None submits to a
+    grinder's batch function (which reads args[0])."""
+    if opts is None:
+        opts = _OPTS
     job = _Job(fn, args, kwargs)
     with _lock:
         job_id = next(_ids)
         _jobs[job_id] = job
     handle = ctypes.c_void_p()
-    rc = _capi.enqueue(g, _run if fn is not None else _NO_WORK, job_id, ctypes.byref(_OPTS), ctypes.byref(handle))
+    rc = _capi.enqueue(g, _run if fn is not None else _NO_WORK, job_id, ctypes.byref(opts), ctypes.byref(handle))
     if rc != OK:  # refused: the id is still ours
         with _lock:
             del _jobs[job_id]

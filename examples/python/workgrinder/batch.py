@@ -104,18 +104,20 @@ class BatchGrinder(Grinder):
         if rc != OK:
             raise error_for(rc)
 
-    def enqueue(self, arg):  # pylint: disable=arguments-differ
-        """Submits arg; returns a Future of its item's value."""
-        return Grinder.enqueue(self, None, arg)
+    def enqueue(self, arg, *, timeout=None, deadline=None):  # pylint: disable=arguments-differ
+        """Submits arg; returns a Future of its item's value. timeout= and
+        deadline= as Grinder.enqueue (an item past its deadline is left out of
+        the handler's batch and raises TimedOutError)."""
+        return Grinder.enqueue(self, None, arg, timeout=timeout, deadline=deadline)
 
-    def submit(self, arg):  # pylint: disable=arguments-differ
+    def submit(self, arg, *, timeout=None, deadline=None):  # pylint: disable=arguments-differ
         """Submits arg and returns its item's value (or raises its error)."""
-        return self.enqueue(arg).result()
+        return self.enqueue(arg, timeout=timeout, deadline=deadline).result()
 
-    def aenqueue(self, arg):  # pylint: disable=arguments-differ
+    def aenqueue(self, arg, *, timeout=None, deadline=None):  # pylint: disable=arguments-differ
         """Submits arg; an asyncio.Future of the running loop (cancelling it cancels the item)."""
-        return Grinder.aenqueue(self, None, arg)
+        return Grinder.aenqueue(self, None, arg, timeout=timeout, deadline=deadline)
 
-    async def asubmit(self, arg):  # pylint: disable=arguments-differ
+    async def asubmit(self, arg, *, timeout=None, deadline=None):  # pylint: disable=arguments-differ
         """await g.asubmit(arg): the item's value; cancelling the task cancels the item."""
-        return await self.aenqueue(arg)
+        return await self.aenqueue(arg, timeout=timeout, deadline=deadline)

@@ -10,7 +10,7 @@ import json
 import threading
 
 from . import _capi, _items, _threads
-from .errors import ECANCELED, EWORK, OK, GrinderClosedError, check, error_for
+from .errors import ECANCELED, ETIMEDOUT, EWORK, OK, GrinderClosedError, check, error_for
 
 
 class Future(concurrent.futures.Future):
@@ -135,30 +135,50 @@ class Grinder:
             if self._users == 0:
                 self._cv.notify_all()
 
-    def _enqueue(self, fn, args, kwargs, deliver):
+    def _enqueue(self, fn, args, kwargs, deliver, opts=None):
+        # A wait for room happens here, on the calling thread, without the
+        # GIL (ctypes drops it); close() ends it by stopping the grinder.
         g = self._enter()
         try:
-            return _items.enqueue(g, fn, args, kwargs, deliver)
+            return _items.enqueue(g, fn, args, kwargs, deliver, opts)
         finally:
             self._leave()
 
-    def enqueue(self, fn, *args, **kwargs):
+    def enqueue(self, fn, /, *args, timeout=None, deadline=None, **kwargs):
         """Runs fn(*args, **kwargs) on a worker; returns a Future. Callbacks
         added with its add_done_callback run on the library's loop thread (or
-        on the thread that cancels): keep them short and non-blocking."""
+        on the thread that cancels): keep them short and non-blocking.
+
+        timeout= and deadline= are flow control (they are not passed to fn:
+        wrap fn with functools.partial for keywords of those names):
+        timeout: what to do when max_pending items are pending: None or 0
+        raises FullError at once; a number of seconds waits up to that long
+        for room on this thread (then FullError); WAIT_FOREVER (any negative
+        number, or math.inf) waits without limit. Waiters are admitted in
+        FIFO order; a stop or close() ends the wait with StoppingError. Do not
+        wait in a done callback: on the library's loop thread (where an
+        expired item's callbacks run) it raises WrongThreadError.
+        deadline: seconds from now: an item not started by then never runs
+        and its future raises TimedOutError (a TimeoutError); one already
+        running is not interrupted. It also bounds the wait for room."""
         f = Future()
-        f._item = self._enqueue(fn, args, kwargs, f._deliver)
+        f._item = self._enqueue(fn, args, kwargs, f._deliver, _items.options(timeout, deadline))
         return f
 
-    def submit(self, fn, *args, **kwargs):
-        """Runs fn(*args, **kwargs) on a worker and returns its value (or raises its exception)."""
-        return self.enqueue(fn, *args, **kwargs).result()
+    def submit(self, fn, /, *args, timeout=None, deadline=None, **kwargs):
+        """Runs fn(*args, **kwargs) on a worker and returns its value (or raises
+        its exception); timeout= and deadline= as enqueue()."""
+        return self.enqueue(fn, *args, timeout=timeout, deadline=deadline, **kwargs).result()
 
-    def aenqueue(self, fn, *args, **kwargs):
+    def aenqueue(self, fn, /, *args, timeout=None, deadline=None, **kwargs):
         """Runs fn(*args, **kwargs) on a worker; returns an asyncio.Future of the
-        running loop. Cancelling it (or the task awaiting it) cancels the item."""
+        running loop. Cancelling it (or the task awaiting it) cancels the item.
+        timeout= and deadline= as enqueue(); a wait for room runs in the loop's
+        default executor, not on the loop, and a refusal (FullError, ...)
+        comes through the future."""
         loop = asyncio.get_running_loop()
         af = loop.create_future()
+        opts = _items.options(timeout, deadline)
 
         def deliver(status, job):  # any thread; must not block
             try:
@@ -166,13 +186,28 @@ class Grinder:
             except RuntimeError:
                 pass  # the loop is closed: nobody can await the result any more
 
-        item = self._enqueue(fn, args, kwargs, deliver)
-        af.add_done_callback(functools.partial(_cancel_item_if_cancelled, item))
+        if not _items.waits(opts):
+            item = self._enqueue(fn, args, kwargs, deliver, opts)
+            af.add_done_callback(functools.partial(_cancel_item_if_cancelled, item))
+            return af
+
+        def admitted(submission):  # on the loop's thread
+            error = submission.exception()
+            if error is not None:
+                if not af.done():
+                    af.set_exception(error)
+                return
+            # Cancelled while waiting for room: the callback runs at once and cancels the item.
+            af.add_done_callback(functools.partial(_cancel_item_if_cancelled, submission.result()))
+
+        submission = loop.run_in_executor(None, self._enqueue, fn, args, kwargs, deliver, opts)
+        submission.add_done_callback(admitted)
         return af
 
-    async def asubmit(self, fn, *args, **kwargs):
-        """await g.asubmit(fn, ...): fn's value; cancelling the task cancels the item."""
-        return await self.aenqueue(fn, *args, **kwargs)
+    async def asubmit(self, fn, /, *args, timeout=None, deadline=None, **kwargs):
+        """await g.asubmit(fn, ...): fn's value; cancelling the task cancels the
+        item. timeout= and deadline= as aenqueue()."""
+        return await self.aenqueue(fn, *args, timeout=timeout, deadline=deadline, **kwargs)
 
     def stats(self):
         """A snapshot of the counters as a dict."""
@@ -182,7 +217,10 @@ class Grinder:
             check(_capi.stats(g, ctypes.byref(s)))
         finally:
             self._leave()
-        return {name: getattr(s, name) for name, _ in _capi.Stats._fields_ if name != "version"}
+        # expired: items ended by their deadline (also in failed);
+        # admission_waits: submissions that found max_pending reached and waited.
+        skip = {"version"} | (set() if _capi.STATS_VERSION >= 2 else set(_capi.STATS_V2_FIELDS))
+        return {name: getattr(s, name) for name, _ in _capi.Stats._fields_ if name not in skip}
 
     def stats_json(self):
         """wg_stats_json's document as a str: every stats() field, the
@@ -216,6 +254,25 @@ class Grinder:
         finally:
             self._leave()
 
+    def stop_timeout(self, seconds):
+        """Stops like stop(), but drains for at most seconds (< 0: no limit),
+        then cancels what has not finished, as stop(cancel=True) does (a
+        running callable is not interrupted). Returns True if everything
+        drained in time, False if it had to cancel; stopped either way
+        (start() restarts). Blocks until stopped; on the library's loop thread
+        (a done callback there) it raises WrongThreadError and stops nothing."""
+        if _capi.stop_timeout is None:
+            raise NotImplementedError("the loaded libworkgrinder has no wg_stop_timeout")
+        g = self._enter()
+        try:
+            rc = _capi.stop_timeout(g, float(seconds))
+        finally:
+            self._leave()
+        if rc == ETIMEDOUT:
+            return False
+        check(rc)
+        return True
+
     def start(self):
         g = self._enter()
         try:
@@ -231,8 +288,13 @@ class Grinder:
                 return
             self._closed = True
             self._cv.notify_all()  # for whoever waits to see it closed
-            self._cv.wait_for(lambda: self._users == 0)
-        rc = _capi.destroy(self._g)
+        # Stop before waiting for the users: a stop ends their waits for room
+        # (StoppingError), which could otherwise last forever.
+        rc = _capi.stop(self._g, 0)
+        if rc == OK:
+            with self._cv:
+                self._cv.wait_for(lambda: self._users == 0)
+            rc = _capi.destroy(self._g)
         if rc != OK:  # WG_EWRONGTHREAD: called from a done callback on the loop thread
             with self._cv:
                 self._closed = False

@@ -127,6 +127,9 @@ extern "C" {
     ) -> c_int;
     pub fn wg_start(g: *mut wg_grinder_t) -> c_int;
     pub fn wg_stop(g: *mut wg_grinder_t, cancel_pending: c_int) -> c_int;
+    /// Drains for at most `drain_seconds` (< 0: no limit), then cancels the
+    /// rest; WG_OK if everything drained, WG_ETIMEDOUT if it had to cancel.
+    pub fn wg_stop_timeout(g: *mut wg_grinder_t, drain_seconds: c_double) -> c_int;
     pub fn wg_destroy(g: *mut wg_grinder_t) -> c_int;
     /// `f` None: an item for the grinder's batch function (see wg_conf_set_batch_fn).
     pub fn wg_submit_ex(

@@ -3,10 +3,11 @@ use std::marker::PhantomData;
 use std::os::raw::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
+use std::time::Duration;
 
 use crate::job::{panic_text, Job, Outcome};
 use crate::owned::Owned;
-use crate::{Conf, Error, Grinder, Handle, Stats};
+use crate::{Conf, Error, Grinder, Handle, Stats, SubmitOptions};
 use workgrinder_sys as ffi;
 
 /// A grinder whose submissions are args of type `A` to one handler, called
@@ -173,7 +174,14 @@ impl<A: Send + 'static, R: Default + Send + 'static> BatchGrinder<A, R> {
 
     /// Submits `arg`; the [`Handle`] waits for, polls, cancels or `.await`s its result.
     pub fn submit(&self, arg: A) -> Result<Handle<R>, Error> {
-        self.grinder.enqueue_job(None, Job::<R, A>::new(arg))
+        self.submit_opts(&SubmitOptions::new(), arg)
+    }
+
+    /// [`BatchGrinder::submit`] with flow control, as [`Grinder::submit_opts`]:
+    /// an item whose deadline passes before the handler is called with it is
+    /// left out of the batch and ends with [`Error::TimedOut`].
+    pub fn submit_opts(&self, opts: &SubmitOptions, arg: A) -> Result<Handle<R>, Error> {
+        self.grinder.enqueue_job(None, Job::<R, A>::new(arg), opts)
     }
 
     /// Submits `arg` and calls `done` with its result on the grinder's loop
@@ -182,8 +190,16 @@ impl<A: Send + 'static, R: Default + Send + 'static> BatchGrinder<A, R> {
     where
         D: FnOnce(Result<R, Error>) + Send + 'static,
     {
+        self.submit_with_opts(&SubmitOptions::new(), arg, done)
+    }
+
+    /// [`BatchGrinder::submit_with`] with flow control, as [`Grinder::submit_with_opts`].
+    pub fn submit_with_opts<D>(&self, opts: &SubmitOptions, arg: A, done: D) -> Result<(), Error>
+    where
+        D: FnOnce(Result<R, Error>) + Send + 'static,
+    {
         self.grinder
-            .submit_job_with(None, Job::<R, A>::new(arg), done)
+            .submit_job_with(None, Job::<R, A>::new(arg), opts, done)
     }
 
     /// As [`Grinder::start`].
@@ -194,6 +210,11 @@ impl<A: Send + 'static, R: Default + Send + 'static> BatchGrinder<A, R> {
     /// As [`Grinder::stop`].
     pub fn stop(&self, cancel: bool) -> Result<(), Error> {
         self.grinder.stop(cancel)
+    }
+
+    /// As [`Grinder::stop_timeout`].
+    pub fn stop_timeout(&self, drain: Duration) -> Result<bool, Error> {
+        self.grinder.stop_timeout(drain)
     }
 
     /// As [`Grinder::close`].

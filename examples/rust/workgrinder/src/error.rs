@@ -23,9 +23,12 @@ pub enum Error {
     WrongThread,
     /// `WG_ECANCELED`: the item was cancelled.
     Canceled,
-    /// `WG_ETIMEDOUT`: a wait ended first.
+    /// `WG_ETIMEDOUT`: a wait ended first, or the item's deadline
+    /// ([`SubmitOptions::deadline`](crate::SubmitOptions::deadline)) passed
+    /// before it started.
     TimedOut,
-    /// `WG_EFULL`: `max_pending` reached.
+    /// `WG_EFULL`: `max_pending` reached (and no room came within the
+    /// submission's admission timeout).
     Full,
     /// `WG_ENOMEM`: out of memory or threads.
     NoMemory,

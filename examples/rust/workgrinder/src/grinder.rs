@@ -3,15 +3,19 @@ use std::os::raw::{c_char, c_int, c_void};
 use std::ptr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::conf;
 use crate::error::check;
 use crate::job::{self, Job};
 use crate::owned::Owned;
-use crate::{Conf, Error, Handle};
+use crate::{Conf, Error, Handle, SubmitOptions};
 use workgrinder_sys as ffi;
 
-/// A snapshot of [`Grinder::stats`].
+/// A snapshot of [`Grinder::stats`]. Besides the counts of `wg_stats_t`
+/// version 1: `expired`, the items ended by their deadline (also counted in
+/// `failed`), and `admission_waits`, the submissions that found
+/// `max_pending` reached and waited for room, whatever came of it.
 pub type Stats = ffi::wg_stats_t;
 
 /// A grinder: batches submitted closures onto leased worker threads.
@@ -189,6 +193,23 @@ impl Grinder {
         check(unsafe { ffi::wg_stop(self.raw, cancel as c_int) })
     }
 
+    /// Stops like `stop(false)`, but drains for at most `drain`, then cancels
+    /// what has not finished, as `stop(true)` does (a running closure is not
+    /// interrupted). `Ok(true)` when everything drained in time, `Ok(false)`
+    /// when it had to cancel; stopped either way ([`Grinder::start`] may
+    /// start it again). Blocks until stopped; on the loop thread (a
+    /// [`Grinder::submit_with`] callback) it gives [`Error::WrongThread`]
+    /// and stops nothing.
+    pub fn stop_timeout(&self, drain: Duration) -> Result<bool, Error> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        match unsafe { ffi::wg_stop_timeout(self.raw, drain.as_secs_f64()) } {
+            ffi::WG_ETIMEDOUT => Ok(false),
+            rc => check(rc).map(|()| true),
+        }
+    }
+
     /// Drains and closes: every accepted closure completes and delivers its
     /// result; later calls return [`Error::Closed`]. Idempotent (a second
     /// close racing the first returns at once). Called from a
@@ -266,7 +287,21 @@ impl Grinder {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        self.enqueue_job(Some(job::run::<T, F>), Job::new(f))
+        self.submit_opts(&SubmitOptions::new(), f)
+    }
+
+    /// [`Grinder::submit`] with flow control: it may wait on this thread
+    /// for room ([`Error::Full`] when none came in time, [`Error::Stopping`]
+    /// or [`Error::Closed`] when a stop ended the wait, [`Error::WrongThread`]
+    /// for a wait on the loop thread), and an item not started by its
+    /// deadline ends with [`Error::TimedOut`] without running. See
+    /// [`SubmitOptions`].
+    pub fn submit_opts<T, F>(&self, opts: &SubmitOptions, f: F) -> Result<Handle<T>, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        self.enqueue_job(Some(job::run::<T, F>), Job::new(f), opts)
     }
 
     /// Enqueues a job (`work` None: an arg for the batch function). Takes
@@ -275,12 +310,14 @@ impl Grinder {
         &self,
         work: Option<ffi::wg_work_fn>,
         job: *mut Job<T, F>,
+        opts: &SubmitOptions,
     ) -> Result<Handle<T>, Error> {
         if self.is_closed() {
             drop(unsafe { Box::from_raw(job) });
             return Err(Error::Closed);
         }
-        let o = job::opts::<T, F>();
+        let mut o = job::opts::<T, F>();
+        opts.apply(&mut o);
         let mut fut = ptr::null_mut();
         let rc = unsafe { ffi::wg_enqueue(self.raw, work, job as *mut c_void, &o, &mut fut) };
         if rc != ffi::WG_OK {
@@ -298,7 +335,24 @@ impl Grinder {
         F: FnOnce() -> T + Send + 'static,
         D: FnOnce(Result<T, Error>) + Send + 'static,
     {
-        self.submit_job_with(Some(job::run::<T, F>), Job::new(f), done)
+        self.submit_with_opts(&SubmitOptions::new(), f, done)
+    }
+
+    /// [`Grinder::submit_with`] with flow control; errors as
+    /// [`Grinder::submit_opts`]. An item ended by its deadline gets
+    /// `done(Err(Error::TimedOut))` on the loop thread.
+    pub fn submit_with_opts<T, F, D>(
+        &self,
+        opts: &SubmitOptions,
+        f: F,
+        done: D,
+    ) -> Result<(), Error>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+        D: FnOnce(Result<T, Error>) + Send + 'static,
+    {
+        self.submit_job_with(Some(job::run::<T, F>), Job::new(f), opts, done)
     }
 
     /// As [`Grinder::enqueue_job`], with `done` called on the loop thread.
@@ -306,6 +360,7 @@ impl Grinder {
         &self,
         work: Option<ffi::wg_work_fn>,
         job: *mut Job<T, F>,
+        opts: &SubmitOptions,
         done: D,
     ) -> Result<(), Error>
     where
@@ -316,7 +371,8 @@ impl Grinder {
             return Err(Error::Closed);
         }
         unsafe { (*job).done = Some(Box::new(done)) };
-        let o = job::opts::<T, F>();
+        let mut o = job::opts::<T, F>();
+        opts.apply(&mut o);
         let rc = unsafe {
             ffi::wg_submit_ex(
                 self.raw,

@@ -20,6 +20,12 @@
 //! results are boxed; the box is freed exactly once, when the library is done
 //! with it (see `release_arg` in `workgrinder.h`), whether the item ran,
 //! failed, was cancelled or outlived its grinder.
+//!
+//! Flow control: [`SubmitOptions`] (with [`Grinder::submit_opts`],
+//! [`Grinder::submit_with_opts`] and their [`BatchGrinder`] twins) lets a
+//! submission wait for room under `max_pending` and gives its item a
+//! deadline ([`Error::TimedOut`] without running when not started by then);
+//! [`Grinder::stop_timeout`] drains for a bounded time, then cancels.
 
 mod batch;
 mod conf;
@@ -27,6 +33,7 @@ mod error;
 mod grinder;
 mod handle;
 mod job;
+mod options;
 mod owned;
 
 pub use batch::{BatchGrinder, BatchItem};
@@ -35,4 +42,5 @@ pub use error::Error;
 pub use grinder::{Grinder, Stats};
 pub use handle::Handle;
 pub use job::live_jobs;
+pub use options::SubmitOptions;
 pub use workgrinder_sys as ffi;
