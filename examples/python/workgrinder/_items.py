@@ -1,14 +1,18 @@
 """Submitted callables and their outcomes, as they cross C.
 
-A job crosses C as an integer id (the wg arg); _run looks it up and
-release_arg drops it, exactly once, when the library is done with it. Each
+A job crosses C as an integer id (the wg arg); _run looks it up. Each
 enqueued item also waits in _waiting under the same id until its
-wg_future_on_ready call, which reads the outcome and hands it to the item's
-deliver function (a concurrent.futures or an asyncio future).
+wg_future_on_ready call, which drops the job, reads the outcome and hands it
+to the item's deliver function (a concurrent.futures or an asyncio future).
+No release_arg: that callback would run on the grinder's loop thread, where
+each call from C builds and tears down a Python thread state; readiness
+runs on the worker that decided the outcome, which keeps one. A job whose
+outcome was decided before its work started (cancelled in that instant) is
+gone when _run or the batch function looks it up: it is not run.
 
 Thread rules: _jobs, _waiting and the id counter are guarded by _lock; _run
-runs on a worker thread, _release on a worker or the loop thread, _ready on
-whichever thread decided the outcome. deliver must not block."""
+runs on a worker thread, _ready on whichever thread decided the outcome.
+deliver must not block."""
 
 import ctypes
 import itertools
@@ -33,7 +37,9 @@ class _Job:
 @_capi.WORK_FN
 def _run(arg, _result):
     with _lock:
-        job = _jobs[arg]
+        job = _jobs.get(arg)
+    if job is None:  # its outcome is decided already (cancelled): nothing to run
+        return 1
     try:
         job.value = job.fn(*job.args, **job.kwargs)
         return 0
@@ -42,14 +48,9 @@ def _run(arg, _result):
         return 1
 
 
-@_capi.DISPOSE_FN
-def _release(arg, _opaque):
-    with _lock:
-        del _jobs[arg]
-
-
 _NO_WORK = _capi.WORK_FN()  # NULL: the grinder's batch function decides the item
-_OPTS = _capi.SubmitOpts(_capi.OPTS_VERSION, None, None, None, _release)
+_NO_RELEASE = _capi.DISPOSE_FN()  # NULL: no release_arg (see above)
+_OPTS = _capi.SubmitOpts(_capi.OPTS_VERSION, None, None, None, _NO_RELEASE)
 
 WAIT_FOREVER = -1.0
 # A deadline already past: the C API reads 0 as "none", and the item must
@@ -68,7 +69,7 @@ def options(timeout, deadline):
     due = 0.0 if deadline is None else max(float(deadline), _PAST_DEADLINE)  # NaN stays: EINVAL
     if deadline is not None and admit != 0 and (admit < 0 or admit > due):
         admit = due  # room found after the deadline would be of no use
-    return _capi.SubmitOpts(_capi.OPTS_VERSION, None, None, None, _release, admit, due)
+    return _capi.SubmitOpts(_capi.OPTS_VERSION, None, None, None, _NO_RELEASE, admit, due)
 
 
 def waits(opts):
@@ -100,6 +101,7 @@ class Item:
 def _ready(opaque):
     with _lock:
         item = _waiting.pop(opaque)
+        del _jobs[opaque]
     out = _capi.Outcome()
     rc = _capi.future_wait(item.handle, 0.0, ctypes.byref(out))
     deliver, item.deliver = item.deliver, None  # no cycle through the future
@@ -107,9 +109,10 @@ def _ready(opaque):
 
 
 def job(job_id):
-    """The job a batch item's arg names (the library still holds it)."""
+    """The job a batch item's arg names; None if its outcome is decided
+    already (it was cancelled as the batch call began)."""
     with _lock:
-        return _jobs[job_id]
+        return _jobs.get(job_id)
 
 
 def enqueue(g, fn, args, kwargs, deliver, opts=None):
@@ -138,6 +141,6 @@ def enqueue(g, fn, args, kwargs, deliver, opts=None):
 
 
 def live_jobs():
-    """How many submitted callables the library has not released yet."""
+    """How many submitted callables have not had their outcome delivered yet."""
     with _lock:
         return len(_jobs)

@@ -63,7 +63,11 @@ def _batch_fn(handler):
 
     def call(batch, _opaque):
         n = _capi.batch_size(batch)
-        items = [BatchItem(batch, i, _items.job(_capi.batch_arg(batch, i))) for i in range(n)]
+        items = []
+        for i in range(n):
+            job = _items.job(_capi.batch_arg(batch, i))
+            if job is not None:  # None: cancelled as the call began; its outcome is out
+                items.append(BatchItem(batch, i, job))
         try:
             handler(items)
             return 0
