@@ -43,6 +43,9 @@ class BatchPolicy {
   bool empty() { return live_front() == nullptr; }
   // Whether a batch should be dispatched now.
   bool due(uint64_t now, bool draining);
+  // Whether max_batch_size items (a cap is set) are pending: a batch that
+  // taking more items in could not make larger.
+  bool full_batch_pending() { return max_batch_ > 0 && live_front() && live_count() >= max_batch_; }
   // When the oldest pending item's wait is over (0: nothing pending).
   uint64_t deadline();
 

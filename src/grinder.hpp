@@ -109,7 +109,8 @@ class Grinder {
   static void on_async(uv_async_t* h);
   static void on_timer(uv_timer_t* h);
   void on_wake();
-  void dispatch_ready();
+  // full_only: only batches of max_batch_size items (see on_wake).
+  void dispatch_ready(bool full_only = false);
   void expire_due();
   void advance_stop();
   void close_loop();

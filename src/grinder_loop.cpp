@@ -24,10 +24,13 @@ void Grinder::on_wake() {
   mailbox_.begin_drain();
   dispatcher_.take_grants();
   dispatcher_.take_completions();
-  // A batch slot that just came free goes to what is already pending, before
-  // the (possibly long) drain of the producers' shards: the executor that
-  // waits for its next batch gets it one drain sooner.
-  dispatch_ready();
+  // A batch slot that just came free goes to a full batch already pending,
+  // before the (possibly long) drain of the producers' shards: the executor
+  // that waits for its next batch gets it one drain sooner. Only a full one:
+  // a smaller batch formed before the drain would leave behind items that
+  // were already submitted (a draining stop split into two batches, or the
+  // rest of a cut batch sent without the items that arrived with it).
+  dispatch_ready(true);
   policy_.take_inbound();
   if (sweep_request_.exchange(false, std::memory_order_acq_rel)) policy_.compact_if_worthwhile();
   expire_due();
@@ -45,10 +48,11 @@ void Grinder::expire_due() {
 }
 
 // Dispatches batches while one is due and a batch slot is free.
-void Grinder::dispatch_ready() {
+void Grinder::dispatch_ready(bool full_only) {
   uint32_t stop = stop_request_.load(std::memory_order_acquire);
   if (stop == kCancelStop || closing_) return;
-  while (!dispatcher_.full() && policy_.due(now_ns(), stop == kDrainStop)) {
+  while (!dispatcher_.full() && (!full_only || policy_.full_batch_pending()) &&
+         policy_.due(now_ns(), stop == kDrainStop)) {
     Batch* b = dispatcher_.new_batch();
     if (!b) return;  // out of memory: retried at the next wake-up or timer
     size_t n;
