@@ -13,7 +13,6 @@ import "C"
 import (
 	"context"
 	"fmt"
-	"runtime/cgo"
 	"sync/atomic"
 	"unsafe"
 )
@@ -108,9 +107,16 @@ func (e *WorkError) Is(target error) bool { return target == ErrWork }
 func NewBatchGrinder[A, R any](conf *Conf, handler func(items []BatchItem[A, R])) (*BatchGrinder[A, R], error) {
 	call := func(b *C.wg_batch_t, args []C.uintptr_t) (rc C.int) {
 		bc := &batchCall{b: b}
-		items := make([]BatchItem[A, R], len(args))
+		items := make([]BatchItem[A, R], 0, len(args))
 		for i, a := range args {
-			items[i] = BatchItem[A, R]{call: bc, j: cgo.Handle(a).Value().(*job), i: i}
+			// Gone: cancelled while the batch was being started, its outcome
+			// already delivered; it is left out like one cancelled before.
+			if j := getJob(uintptr(a)); j != nil {
+				items = append(items, BatchItem[A, R]{call: bc, j: j, i: i})
+			}
+		}
+		if len(items) == 0 {
+			return 1
 		}
 		defer func() {
 			bc.done.Store(true)

@@ -4,8 +4,8 @@ package workgrinder
 #include <stdint.h>
 #include <workgrinder/workgrinder.h>
 
-int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, uintptr_t notify, int batch, double admit,
-                  double deadline, wg_future_t **out);
+int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, int batch, double admit, double deadline,
+                  wg_future_t **out);
 int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch, double admit, double deadline);
 */
 import "C"
@@ -19,18 +19,23 @@ import (
 
 // job is one submitted function, or (fn nil) one arg to a batch handler; its
 // result is guarded by mu because the library's own synchronization is
-// invisible to the Go race detector. arg is set before the job's handle is
-// made (cgo.Handle's map orders it); decided belongs to the batch call's
-// goroutine.
+// invisible to the Go race detector. fn, arg, done, ready and items are set
+// before the job is registered (the registry's lock orders them); decided
+// belongs to the batch call's goroutine.
 type job struct {
 	fn      func() (any, error)
 	arg     any
 	decided bool
-	done    func(any, error)
+	done    func(any, error) // SubmitFunc's; nil for a future's job
+	ready   chan struct{}    // a future's; closed once its outcome is ready
+	items   *sync.WaitGroup  // its grinder's items: Done once it left the registry
 	mu      sync.Mutex
 	val     any
 	err     error
 }
+
+// untracked tells the job's grinder that its entry has gone.
+func (j *job) untracked() { j.items.Done() }
 
 func (j *job) finish(v any, err error) {
 	j.mu.Lock()
@@ -105,19 +110,21 @@ func enqueueJob[T any](g *Grinder, j *job, fl flow) (*Future[T], error) {
 	if j.fn == nil {
 		batch = 1
 	}
-	ready := make(chan struct{})
-	jh, nh := newHandle(j), newHandle(ready)
+	j.ready = make(chan struct{})
 	var f *C.wg_future_t
 	err := g.submit(fl.waits(), func(p *C.wg_grinder_t) C.int {
-		return C.wg_go_enqueue(p, C.uintptr_t(jh), C.uintptr_t(nh), batch,
-			C.double(fl.admitSeconds), C.double(fl.deadlineSeconds), &f)
+		id := g.track(j)
+		rc := C.wg_go_enqueue(p, C.uintptr_t(id), batch, C.double(fl.admitSeconds),
+			C.double(fl.deadlineSeconds), &f)
+		if rc != C.WG_OK {
+			takeJob(id).untracked() // refused: nothing was taken over
+		}
+		return rc
 	})
 	if err != nil {
-		deleteHandle(jh) // refused: nothing was taken over
-		deleteHandle(nh)
 		return nil, fl.submitError(err)
 	}
-	fut := &Future[T]{f: f, j: j, ready: ready, flow: fl}
+	fut := &Future[T]{f: f, j: j, ready: j.ready, flow: fl}
 	runtime.SetFinalizer(fut, (*Future[T]).Release)
 	return fut, nil
 }
@@ -254,13 +261,12 @@ func submitJob[T any](g *Grinder, j *job, fl flow, done func(T, error)) error {
 		}
 		done(t, err)
 	}
-	h := newHandle(j)
-	err := g.submit(fl.waits(), func(p *C.wg_grinder_t) C.int {
-		return C.wg_go_submit(p, C.uintptr_t(h), batch, C.double(fl.admitSeconds), C.double(fl.deadlineSeconds))
+	return g.submit(fl.waits(), func(p *C.wg_grinder_t) C.int {
+		id := g.track(j)
+		rc := C.wg_go_submit(p, C.uintptr_t(id), batch, C.double(fl.admitSeconds), C.double(fl.deadlineSeconds))
+		if rc != C.WG_OK {
+			takeJob(id).untracked() // refused: nothing was taken over
+		}
+		return rc
 	})
-	if err != nil {
-		deleteHandle(h)
-		return err
-	}
-	return nil
 }
