@@ -111,7 +111,7 @@ func NewBatchGrinder[A, R any](conf *Conf, handler func(items []BatchItem[A, R])
 		for i, a := range args {
 			// Gone: cancelled while the batch was being started, its outcome
 			// already delivered; it is left out like one cancelled before.
-			if j := getJob(uintptr(a)); j != nil {
+			if j := lookupStarting(uintptr(a)); j != nil {
 				items = append(items, BatchItem[A, R]{call: bc, j: j, i: i})
 			}
 		}

@@ -13,7 +13,7 @@ import "fmt"
 
 //export goWork
 func goWork(id C.uintptr_t) (rc C.int) {
-	j := getJob(uintptr(id))
+	j := lookupStarting(uintptr(id))
 	if j == nil { // cancelled while starting: its outcome is decided and delivered
 		return 1
 	}
@@ -38,6 +38,18 @@ func goDone(id C.uintptr_t, status C.int) {
 	v, err := j.result(int(status))
 	j.done(v, err)
 }
+
+// lookupStarting finds the job of an item a worker starts.
+func lookupStarting(id uintptr) *job {
+	if beforeStartLookup != nil {
+		beforeStartLookup(id)
+	}
+	return getJob(id)
+}
+
+// beforeStartLookup lets a test cancel an item between its start and its
+// job's lookup; nil otherwise.
+var beforeStartLookup func(id uintptr)
 
 //export goReady
 func goReady(id C.uintptr_t) { readyJob(uintptr(id)) }
