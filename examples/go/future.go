@@ -7,6 +7,7 @@ package workgrinder
 int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, int batch, double admit, double deadline,
                   wg_future_t **out);
 int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch, double admit, double deadline);
+int wg_go_future_take(wg_future_t *f, wg_outcome_t *out);
 */
 import "C"
 
@@ -168,6 +169,12 @@ func (f *Future[T]) Wait(ctx context.Context) (T, error) {
 	if released {
 		return zero, ErrReleased
 	}
+	return f.outcome(rc, &o)
+}
+
+// outcome is the result of a ready future given wg_future_wait's answer.
+func (f *Future[T]) outcome(rc C.int, o *C.wg_outcome_t) (T, error) {
+	var zero T
 	if rc != C.WG_OK {
 		return zero, statusError(rc)
 	}
@@ -177,6 +184,20 @@ func (f *Future[T]) Wait(ctx context.Context) (T, error) {
 	}
 	t, _ := v.(T)
 	return t, nil
+}
+
+// take is Wait and Release of a ready future in one C call, for callers
+// that own the future (waitOrCancel).
+func (f *Future[T]) take() (T, error) {
+	var o C.wg_outcome_t
+	f.mu.Lock()
+	rc := C.int(C.WG_EINVAL)
+	if !f.released {
+		f.released = true
+		rc = C.wg_go_future_take(f.f, &o)
+	}
+	f.mu.Unlock()
+	return f.outcome(rc, &o)
 }
 
 // Cancel cancels the item; true if it became cancelled.
@@ -224,15 +245,18 @@ func waitOrCancel[T any](ctx context.Context, f *Future[T], err error) (T, error
 		var zero T
 		return zero, err
 	}
-	defer f.Release()
-	v, err := f.Wait(ctx)
-	if ctxErr := ctx.Err(); ctxErr != nil && err == ctxErr {
-		if f.Cancel() {
-			return v, contextOutcome(ctxErr)
-		}
-		return f.Wait(context.Background()) // too late to cancel: its outcome
+	select {
+	case <-f.ready:
+		return f.take()
+	case <-ctx.Done():
 	}
-	return v, err
+	if f.Cancel() {
+		f.Release()
+		var zero T
+		return zero, contextOutcome(ctx.Err())
+	}
+	<-f.ready // too late to cancel: its outcome is decided
+	return f.take()
 }
 
 // SubmitFunc runs fn and calls done with its result on the grinder's loop

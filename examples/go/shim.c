@@ -40,6 +40,14 @@ int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch, double admit, double
   return wg_submit_ex(g, batch ? NULL : go_work, (void *)job, go_done, (void *)job, &opts);
 }
 
+/* A ready future's outcome, and the future given up, in one call from Go
+ * (each call from Go costs a transition too). */
+int wg_go_future_take(wg_future_t *f, wg_outcome_t *out) {
+  int rc = wg_future_wait(f, 0, out);
+  wg_future_release(f);
+  return rc;
+}
+
 /* The whole batch crosses into Go once: its args (job handles) gathered here
  * into one array, so that Go reads them without a call back into C. */
 enum { GO_BATCH_ON_STACK = 64 };
