@@ -186,17 +186,16 @@ func (g *BatchGrinder[A, R]) SubmitContext(ctx context.Context, arg A) (R, error
 
 // SubmitWith is SubmitContext with flow control, as the package's SubmitWith.
 func (g *BatchGrinder[A, R]) SubmitWith(ctx context.Context, opts SubmitOptions, arg A) (R, error) {
-	f, err := enqueueJob[R](g.Grinder, &job{arg: arg}, flowOf(ctx, opts))
-	return waitOrCancel(ctx, f, err)
+	return submitAndWait[R](ctx, g.Grinder, &job{arg: arg}, flowOf(ctx, opts))
 }
 
 // SubmitFunc submits arg and calls done with its result on the grinder's
 // loop thread; done must not block.
 func (g *BatchGrinder[A, R]) SubmitFunc(arg A, done func(R, error)) error {
-	return submitJob(g.Grinder, &job{arg: arg}, flow{}, done)
+	return submitFunc(g.Grinder, &job{arg: arg}, flow{}, done)
 }
 
 // SubmitFuncWith is SubmitFunc with flow control, as the package's SubmitFuncWith.
 func (g *BatchGrinder[A, R]) SubmitFuncWith(opts SubmitOptions, arg A, done func(R, error)) error {
-	return submitJob(g.Grinder, &job{arg: arg}, flowOf(nil, opts), done)
+	return submitFunc(g.Grinder, &job{arg: arg}, flowOf(nil, opts), done)
 }

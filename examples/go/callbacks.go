@@ -52,7 +52,7 @@ func lookupStarting(id uintptr) *job {
 var beforeStartLookup func(id uintptr)
 
 //export goReady
-func goReady(id C.uintptr_t) { readyJob(uintptr(id)) }
+func goReady(id C.uintptr_t, status C.int) { readyJob(uintptr(id), int(status)) }
 
 // PanicError is the error of a function that panicked.
 type PanicError struct{ Value any }

@@ -6,7 +6,8 @@ package workgrinder
 
 int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, int batch, double admit, double deadline,
                   wg_future_t **out);
-int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch, double admit, double deadline);
+int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch, int queued, double admit,
+                 double deadline);
 int wg_go_future_take(wg_future_t *f, wg_outcome_t *out);
 */
 import "C"
@@ -27,8 +28,9 @@ type job struct {
 	fn      func() (any, error)
 	arg     any
 	decided bool
-	done    func(any, error) // SubmitFunc's; nil for a future's job
-	ready   chan struct{}    // a future's; closed once its outcome is ready
+	done    func(any, error) // SubmitFunc's; nil otherwise
+	ready   chan struct{}    // closed once the outcome is ready; nil for SubmitFunc's
+	status  int              // without a future: the outcome's, set before ready closes
 	items   *sync.WaitGroup  // its grinder's items: Done once it left the registry
 	mu      sync.Mutex
 	val     any
@@ -235,8 +237,47 @@ func SubmitContext[T any](ctx context.Context, g *Grinder, fn func() (T, error))
 // SubmitWith is SubmitContext with flow control; errors as EnqueueWith's
 // and SubmitContext's.
 func SubmitWith[T any](ctx context.Context, g *Grinder, opts SubmitOptions, fn func() (T, error)) (T, error) {
-	f, err := enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }}, flowOf(ctx, opts))
-	return waitOrCancel(ctx, f, err)
+	return submitAndWait[T](ctx, g, &job{fn: func() (any, error) { return fn() }}, flowOf(ctx, opts))
+}
+
+// submitAndWait is SubmitWith's submission and wait: through a future when
+// ctx can be cancelled (Cancel needs one), else without: one C call, and the
+// outcome's status comes with the ready notification.
+func submitAndWait[T any](ctx context.Context, g *Grinder, j *job, fl flow) (T, error) {
+	if ctx.Done() != nil {
+		f, err := enqueueJob[T](g, j, fl)
+		return waitOrCancel(ctx, f, err)
+	}
+	var zero T
+	j.ready = make(chan struct{})
+	if err := g.submit(fl.waits(), func(p *C.wg_grinder_t) C.int {
+		return g.submitJob(p, j, 1, fl)
+	}); err != nil {
+		return zero, fl.submitError(err)
+	}
+	<-j.ready
+	v, err := j.result(j.status)
+	if err != nil {
+		return zero, fl.outcomeError(j.status, err)
+	}
+	t, _ := v.(T)
+	return t, nil
+}
+
+// submitJob registers j and submits it with wg_submit_ex; queued 1 sends
+// its outcome to the ready queue, 0 to goDone.
+func (g *Grinder) submitJob(p *C.wg_grinder_t, j *job, queued C.int, fl flow) C.int {
+	batch := C.int(0)
+	if j.fn == nil {
+		batch = 1
+	}
+	id := g.track(j)
+	rc := C.wg_go_submit(p, C.uintptr_t(id), batch, queued, C.double(fl.admitSeconds),
+		C.double(fl.deadlineSeconds))
+	if rc != C.WG_OK {
+		takeJob(id).untracked() // refused: nothing was taken over
+	}
+	return rc
 }
 
 // waitOrCancel is SubmitContext's wait for the future enqueueJob gave (or its error).
@@ -262,7 +303,7 @@ func waitOrCancel[T any](ctx context.Context, f *Future[T], err error) (T, error
 // SubmitFunc runs fn and calls done with its result on the grinder's loop
 // thread; done must not block.
 func SubmitFunc[T any](g *Grinder, fn func() (T, error), done func(T, error)) error {
-	return submitJob(g, &job{fn: func() (any, error) { return fn() }}, flow{}, done)
+	return submitFunc(g, &job{fn: func() (any, error) { return fn() }}, flow{}, done)
 }
 
 // SubmitFuncWith is SubmitFunc with flow control: it may wait for room
@@ -270,14 +311,10 @@ func SubmitFunc[T any](g *Grinder, fn func() (T, error), done func(T, error)) er
 // started by opts.Deadline gets done(zero, error matching ErrTimedOut)
 // without running. Errors as EnqueueWith's.
 func SubmitFuncWith[T any](g *Grinder, opts SubmitOptions, fn func() (T, error), done func(T, error)) error {
-	return submitJob(g, &job{fn: func() (any, error) { return fn() }}, flowOf(nil, opts), done)
+	return submitFunc(g, &job{fn: func() (any, error) { return fn() }}, flowOf(nil, opts), done)
 }
 
-func submitJob[T any](g *Grinder, j *job, fl flow, done func(T, error)) error {
-	batch := C.int(0)
-	if j.fn == nil {
-		batch = 1
-	}
+func submitFunc[T any](g *Grinder, j *job, fl flow, done func(T, error)) error {
 	j.done = func(v any, err error) {
 		var t T
 		if err == nil {
@@ -285,12 +322,5 @@ func submitJob[T any](g *Grinder, j *job, fl flow, done func(T, error)) error {
 		}
 		done(t, err)
 	}
-	return g.submit(fl.waits(), func(p *C.wg_grinder_t) C.int {
-		id := g.track(j)
-		rc := C.wg_go_submit(p, C.uintptr_t(id), batch, C.double(fl.admitSeconds), C.double(fl.deadlineSeconds))
-		if rc != C.WG_OK {
-			takeJob(id).untracked() // refused: nothing was taken over
-		}
-		return rc
-	})
+	return g.submit(fl.waits(), func(p *C.wg_grinder_t) C.int { return g.submitJob(p, j, 0, fl) })
 }

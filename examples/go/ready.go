@@ -1,9 +1,10 @@
 package workgrinder
 
-// Delivery of ready futures: the C shim queues each ready job's id
-// (ready_queue.c) instead of calling into Go from the worker; one goroutine
-// per process takes the ids in bulk through a blocking cgo call and closes
-// their futures' channels. It runs while any grinder is alive: the first
+// Delivery of ready items: the C shim queues each ready job's id
+// (ready_queue.c) instead of calling into Go from the worker or the loop
+// thread; one goroutine per process takes the ids in bulk through a blocking
+// cgo call and closes their channels (a future's, or a Submit's waiting
+// without a future). It runs while any grinder is alive: the first
 // grinder created starts it, the last one closed stops it, once every
 // notification of its items was delivered (Close waits for that).
 
@@ -49,22 +50,24 @@ func dropReady() {
 
 func takeReady(stopped chan struct{}) {
 	defer close(stopped)
-	buf := make([]C.uintptr_t, readyBatch)
+	buf := make([]C.wg_go_ready_t, readyBatch)
 	for {
 		n := int(C.wg_go_ready_take(&buf[0], C.size_t(len(buf))))
 		if n == 0 {
 			return
 		}
-		for _, id := range buf[:n] {
-			readyJob(uintptr(id))
+		for _, r := range buf[:n] {
+			readyJob(uintptr(r.id), int(r.status))
 		}
 	}
 }
 
-// readyJob delivers a ready future: its entry goes before its channel
-// closes, so a caller that waited sees the registry without it.
-func readyJob(id uintptr) {
+// readyJob delivers a ready item: its entry goes before its channel closes,
+// so a caller that waited sees the registry without it. status is the
+// outcome's for a submission without a future (unused for a future's).
+func readyJob(id uintptr, status int) {
 	j := takeJob(id)
+	j.status = status
 	close(j.ready)
 	j.untracked()
 }

@@ -9,18 +9,18 @@
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static uintptr_t *ids; /* ids[0..len), oldest first; kept for the process */
+static wg_go_ready_t *ids; /* ids[0..len), oldest first; kept for the process */
 static size_t len, cap;
 static int sleeping;   /* the taker waits on wake */
 static int stop_asked; /* the taker returns 0 once the queue is empty */
 
 enum { FIRST_CAP = 1024 };
 
-int wg_go_ready_push(uintptr_t id) {
+int wg_go_ready_push(uintptr_t id, int status) {
   pthread_mutex_lock(&mu);
   if (len == cap) {
     size_t grown = cap ? 2 * cap : FIRST_CAP;
-    uintptr_t *p = realloc(ids, grown * sizeof *ids);
+    wg_go_ready_t *p = realloc(ids, grown * sizeof *ids);
     if (p == NULL) {
       pthread_mutex_unlock(&mu);
       return -1;
@@ -28,7 +28,9 @@ int wg_go_ready_push(uintptr_t id) {
     ids = p;
     cap = grown;
   }
-  ids[len++] = id;
+  ids[len].id = id;
+  ids[len].status = status;
+  ++len;
   int wake_taker = sleeping;
   sleeping = 0; /* one signal per sleep: later pushes need not signal again */
   pthread_mutex_unlock(&mu);
@@ -36,7 +38,7 @@ int wg_go_ready_push(uintptr_t id) {
   return 0;
 }
 
-size_t wg_go_ready_take(uintptr_t *out, size_t out_cap) {
+size_t wg_go_ready_take(wg_go_ready_t *out, size_t out_cap) {
   pthread_mutex_lock(&mu);
   while (len == 0 && !stop_asked) {
     sleeping = 1;

@@ -14,11 +14,19 @@ static int go_work(void *arg, void **result) {
 
 /* Queued for the Go goroutine that takes ready ids in bulk; calling Go here
  * only if the queue cannot grow. */
-static void go_ready(void *opaque) {
-  if (wg_go_ready_push((uintptr_t)opaque) != 0) goReady((uintptr_t)opaque);
+static void ready(uintptr_t job, int status) {
+  if (wg_go_ready_push(job, status) != 0) goReady(job, status);
 }
 
+static void go_ready(void *opaque) { ready((uintptr_t)opaque, 0); /* status: in the future */ }
+
+/* A SubmitFunc item's outcome: its done callback runs here, on the loop thread. */
 static void go_done(const wg_outcome_t *o, void *opaque) { goDone((uintptr_t)opaque, o->status); }
+
+/* A submission waited for without a future: its status travels in the queue. */
+static void go_done_queued(const wg_outcome_t *o, void *opaque) {
+  ready((uintptr_t)opaque, o->status);
+}
 
 /* batch nonzero: the item is an arg to the grinder's batch function (fn NULL).
  * The job's registry entry is dropped on the Go side once its outcome was
@@ -33,11 +41,14 @@ int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, int batch, double admit, doubl
   return rc;
 }
 
-int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch, double admit, double deadline) {
+/* queued nonzero: the outcome goes to the ready queue, else to goDone. */
+int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch, int queued, double admit,
+                 double deadline) {
   wg_submit_opts_t opts = WG_SUBMIT_OPTS_INIT;
   opts.admit_timeout_seconds = admit;
   opts.deadline_seconds = deadline;
-  return wg_submit_ex(g, batch ? NULL : go_work, (void *)job, go_done, (void *)job, &opts);
+  return wg_submit_ex(g, batch ? NULL : go_work, (void *)job, queued ? go_done_queued : go_done,
+                      (void *)job, &opts);
 }
 
 /* A ready future's outcome, and the future given up, in one call from Go
