@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // pauseFirstLookup makes the first job lookup of a starting item wait until
@@ -229,6 +230,61 @@ func TestCloseResolvesOutstandingFutures(t *testing.T) {
 		t.Fatal(v, err)
 	}
 	if err := g2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	expectReadyStopped(t)
+}
+
+// Submit with a context that cannot be cancelled takes no future: the
+// status comes through the ready queue with the job's id. Every kind of
+// outcome still reaches its caller.
+func TestSubmitWithoutFutureGetsEveryOutcome(t *testing.T) {
+	g := newGrinder(t, "batch_size_threshold", "1")
+	failure := errors.New("failure")
+	if v, err := Submit(g, func() (int, error) { return 7, nil }); v != 7 || err != nil {
+		t.Fatalf("value: %v, %v", v, err)
+	}
+	if _, err := Submit(g, func() (int, error) { return 0, failure }); !errors.Is(err, failure) {
+		t.Fatalf("work error: %v", err)
+	}
+	var perr *PanicError
+	if _, err := Submit(g, func() (int, error) { panic("boom") }); !errors.As(err, &perr) || perr.Value != "boom" {
+		t.Fatalf("panic: %v", err)
+	}
+	var ran atomic.Int64
+	past := SubmitOptions{Deadline: time.Now().Add(-time.Second)}
+	if _, err := SubmitWith(context.Background(), g, past, func() (int, error) { ran.Add(1); return 1, nil }); !errors.Is(err, ErrTimedOut) || ran.Load() != 0 {
+		t.Fatalf("deadline past: %v, ran %d", err, ran.Load())
+	}
+	c := newConf(t, "batch_size_threshold", "1")
+	defer c.Close()
+	b, err := NewBatchGrinder(c, func(items []BatchItem[int, int]) {
+		for _, it := range items {
+			if it.Arg() == 3 {
+				_ = it.FailCode(3)
+			} else {
+				_ = it.Set(it.Arg() * 10)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := b.Submit(1); v != 10 || err != nil {
+		t.Fatalf("batch value: %v, %v", v, err)
+	}
+	var werr *WorkError
+	if _, err := b.Submit(3); !errors.As(err, &werr) || werr.Code != 3 {
+		t.Fatalf("batch FailCode: %v", err)
+	}
+	s := stats(t, g)
+	if s.Completed != 1 || s.Failed != 3 || s.Expired != 1 {
+		t.Fatalf("stats %+v", s)
+	}
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
 	expectReadyStopped(t)
