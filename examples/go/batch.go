@@ -153,7 +153,7 @@ func goBatch(id C.uintptr_t, b *C.wg_batch_t, args *C.uintptr_t, n C.size_t) C.i
 
 // Enqueue submits arg; the Future waits for, or cancels, its result.
 func (g *BatchGrinder[A, R]) Enqueue(arg A) (*Future[R], error) {
-	return enqueueJob[R](g.Grinder, &job{arg: arg}, flow{})
+	return userFuture(enqueueJob[R](g.Grinder, &job{arg: arg}, flow{}))
 }
 
 // EnqueueContext submits arg under ctx, as the package's EnqueueContext.
@@ -165,7 +165,7 @@ func (g *BatchGrinder[A, R]) EnqueueContext(ctx context.Context, arg A) (*Future
 // an item whose deadline passes before the handler is called with it is
 // left out of the batch and ends with an error matching ErrTimedOut.
 func (g *BatchGrinder[A, R]) EnqueueWith(ctx context.Context, opts SubmitOptions, arg A) (*Future[R], error) {
-	f, err := enqueueJob[R](g.Grinder, &job{arg: arg}, flowOf(ctx, opts))
+	f, err := userFuture(enqueueJob[R](g.Grinder, &job{arg: arg}, flowOf(ctx, opts)))
 	if err == nil {
 		f.cancelWith(ctx)
 	}

@@ -82,7 +82,7 @@ var ErrReleased = errors.New("workgrinder: future released")
 
 // Enqueue submits fn; the Future waits for, or cancels, its result.
 func Enqueue[T any](g *Grinder, fn func() (T, error)) (*Future[T], error) {
-	return enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }}, flow{})
+	return userFuture(enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }}, flow{}))
 }
 
 // EnqueueContext is Enqueue under ctx: ctx's deadline becomes the item's (see
@@ -101,7 +101,7 @@ func EnqueueContext[T any](ctx context.Context, g *Grinder, fn func() (T, error)
 // ErrStopping (a stop ended the wait), ErrWrongThread (a wait from a
 // SubmitFunc callback), and those of Enqueue.
 func EnqueueWith[T any](ctx context.Context, g *Grinder, opts SubmitOptions, fn func() (T, error)) (*Future[T], error) {
-	f, err := enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }}, flowOf(ctx, opts))
+	f, err := userFuture(enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }}, flowOf(ctx, opts)))
 	if err == nil {
 		f.cancelWith(ctx)
 	}
@@ -127,9 +127,17 @@ func enqueueJob[T any](g *Grinder, j *job, fl flow) (*Future[T], error) {
 	if err != nil {
 		return nil, fl.submitError(err)
 	}
-	fut := &Future[T]{f: f, j: j, ready: j.ready, flow: fl}
-	runtime.SetFinalizer(fut, (*Future[T]).Release)
-	return fut, nil
+	return &Future[T]{f: f, j: j, ready: j.ready, flow: fl}, nil
+}
+
+// userFuture gives a future to the user, who may forget Release: a finalizer
+// releases it then. Futures the package owns (waitOrCancel's) go without
+// one, which costs per item.
+func userFuture[T any](f *Future[T], err error) (*Future[T], error) {
+	if err == nil {
+		runtime.SetFinalizer(f, (*Future[T]).Release)
+	}
+	return f, err
 }
 
 // cancelWith cancels the item when ctx ends before its result is there (a
