@@ -13,7 +13,6 @@ import "C"
 import (
 	"context"
 	"fmt"
-	"runtime/cgo"
 	"sync/atomic"
 	"unsafe"
 )
@@ -108,9 +107,16 @@ func (e *WorkError) Is(target error) bool { return target == ErrWork }
 func NewBatchGrinder[A, R any](conf *Conf, handler func(items []BatchItem[A, R])) (*BatchGrinder[A, R], error) {
 	call := func(b *C.wg_batch_t, args []C.uintptr_t) (rc C.int) {
 		bc := &batchCall{b: b}
-		items := make([]BatchItem[A, R], len(args))
+		items := make([]BatchItem[A, R], 0, len(args))
 		for i, a := range args {
-			items[i] = BatchItem[A, R]{call: bc, j: cgo.Handle(a).Value().(*job), i: i}
+			// Gone: cancelled while the batch was being started, its outcome
+			// already delivered; it is left out like one cancelled before.
+			if j := lookupStarting(uintptr(a)); j != nil {
+				items = append(items, BatchItem[A, R]{call: bc, j: j, i: i})
+			}
+		}
+		if len(items) == 0 {
+			return 1
 		}
 		defer func() {
 			bc.done.Store(true)
@@ -147,7 +153,7 @@ func goBatch(id C.uintptr_t, b *C.wg_batch_t, args *C.uintptr_t, n C.size_t) C.i
 
 // Enqueue submits arg; the Future waits for, or cancels, its result.
 func (g *BatchGrinder[A, R]) Enqueue(arg A) (*Future[R], error) {
-	return enqueueJob[R](g.Grinder, &job{arg: arg}, flow{})
+	return userFuture(enqueueJob[R](g.Grinder, &job{arg: arg}, flow{}))
 }
 
 // EnqueueContext submits arg under ctx, as the package's EnqueueContext.
@@ -159,7 +165,7 @@ func (g *BatchGrinder[A, R]) EnqueueContext(ctx context.Context, arg A) (*Future
 // an item whose deadline passes before the handler is called with it is
 // left out of the batch and ends with an error matching ErrTimedOut.
 func (g *BatchGrinder[A, R]) EnqueueWith(ctx context.Context, opts SubmitOptions, arg A) (*Future[R], error) {
-	f, err := enqueueJob[R](g.Grinder, &job{arg: arg}, flowOf(ctx, opts))
+	f, err := userFuture(enqueueJob[R](g.Grinder, &job{arg: arg}, flowOf(ctx, opts)))
 	if err == nil {
 		f.cancelWith(ctx)
 	}
@@ -180,17 +186,16 @@ func (g *BatchGrinder[A, R]) SubmitContext(ctx context.Context, arg A) (R, error
 
 // SubmitWith is SubmitContext with flow control, as the package's SubmitWith.
 func (g *BatchGrinder[A, R]) SubmitWith(ctx context.Context, opts SubmitOptions, arg A) (R, error) {
-	f, err := enqueueJob[R](g.Grinder, &job{arg: arg}, flowOf(ctx, opts))
-	return waitOrCancel(ctx, f, err)
+	return submitAndWait[R](ctx, g.Grinder, &job{arg: arg}, flowOf(ctx, opts))
 }
 
 // SubmitFunc submits arg and calls done with its result on the grinder's
 // loop thread; done must not block.
 func (g *BatchGrinder[A, R]) SubmitFunc(arg A, done func(R, error)) error {
-	return submitJob(g.Grinder, &job{arg: arg}, flow{}, done)
+	return submitFunc(g.Grinder, &job{arg: arg}, flow{}, done)
 }
 
 // SubmitFuncWith is SubmitFunc with flow control, as the package's SubmitFuncWith.
 func (g *BatchGrinder[A, R]) SubmitFuncWith(opts SubmitOptions, arg A, done func(R, error)) error {
-	return submitJob(g.Grinder, &job{arg: arg}, flowOf(nil, opts), done)
+	return submitFunc(g.Grinder, &job{arg: arg}, flowOf(nil, opts), done)
 }

@@ -1,22 +1,22 @@
 package workgrinder
 
-// Callbacks from C. Each receives a cgo.Handle value; handles are deleted
-// exactly once: a job's in goRelease (the library is done with it), a
-// future's notification handle in goReady.
+// Callbacks from C. Each receives a job's registry id (jobs.go); the entry
+// is taken exactly once, when the item's outcome is consumed: in goDone for
+// SubmitFunc items, in readyJob (ready.go) for futures.
 
 /*
 #include <stdint.h>
 */
 import "C"
 
-import (
-	"fmt"
-	"runtime/cgo"
-)
+import "fmt"
 
 //export goWork
-func goWork(h C.uintptr_t) (rc C.int) {
-	j := cgo.Handle(h).Value().(*job)
+func goWork(id C.uintptr_t) (rc C.int) {
+	j := lookupStarting(uintptr(id))
+	if j == nil { // cancelled while starting: its outcome is decided and delivered
+		return 1
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			j.finish(nil, &PanicError{Value: p})
@@ -32,23 +32,27 @@ func goWork(h C.uintptr_t) (rc C.int) {
 }
 
 //export goDone
-func goDone(h C.uintptr_t, status C.int) {
-	j := cgo.Handle(h).Value().(*job)
+func goDone(id C.uintptr_t, status C.int) {
+	j := takeJob(uintptr(id))
+	defer j.untracked()
 	v, err := j.result(int(status))
 	j.done(v, err)
 }
 
-//export goReady
-func goReady(h C.uintptr_t) {
-	ch := cgo.Handle(h).Value().(chan struct{})
-	deleteHandle(cgo.Handle(h))
-	close(ch)
+// lookupStarting finds the job of an item a worker starts.
+func lookupStarting(id uintptr) *job {
+	if beforeStartLookup != nil {
+		beforeStartLookup(id)
+	}
+	return getJob(id)
 }
 
-//export goRelease
-func goRelease(h C.uintptr_t) {
-	deleteHandle(cgo.Handle(h))
-}
+// beforeStartLookup lets a test cancel an item between its start and its
+// job's lookup; nil otherwise.
+var beforeStartLookup func(id uintptr)
+
+//export goReady
+func goReady(id C.uintptr_t, status C.int) { readyJob(uintptr(id), int(status)) }
 
 // PanicError is the error of a function that panicked.
 type PanicError struct{ Value any }

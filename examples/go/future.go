@@ -4,9 +4,11 @@ package workgrinder
 #include <stdint.h>
 #include <workgrinder/workgrinder.h>
 
-int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, uintptr_t notify, int batch, double admit,
-                  double deadline, wg_future_t **out);
-int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch, double admit, double deadline);
+int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, int batch, double admit, double deadline,
+                  wg_future_t **out);
+int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch, int queued, double admit,
+                 double deadline);
+int wg_go_future_take(wg_future_t *f, wg_outcome_t *out);
 */
 import "C"
 
@@ -19,18 +21,24 @@ import (
 
 // job is one submitted function, or (fn nil) one arg to a batch handler; its
 // result is guarded by mu because the library's own synchronization is
-// invisible to the Go race detector. arg is set before the job's handle is
-// made (cgo.Handle's map orders it); decided belongs to the batch call's
-// goroutine.
+// invisible to the Go race detector. fn, arg, done, ready and items are set
+// before the job is registered (the registry's lock orders them); decided
+// belongs to the batch call's goroutine.
 type job struct {
 	fn      func() (any, error)
 	arg     any
 	decided bool
-	done    func(any, error)
+	done    func(any, error) // SubmitFunc's; nil otherwise
+	ready   chan struct{}    // closed once the outcome is ready; nil for SubmitFunc's
+	status  int              // without a future: the outcome's, set before ready closes
+	items   *sync.WaitGroup  // its grinder's items: Done once it left the registry
 	mu      sync.Mutex
 	val     any
 	err     error
 }
+
+// untracked tells the job's grinder that its entry has gone.
+func (j *job) untracked() { j.items.Done() }
 
 func (j *job) finish(v any, err error) {
 	j.mu.Lock()
@@ -74,7 +82,7 @@ var ErrReleased = errors.New("workgrinder: future released")
 
 // Enqueue submits fn; the Future waits for, or cancels, its result.
 func Enqueue[T any](g *Grinder, fn func() (T, error)) (*Future[T], error) {
-	return enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }}, flow{})
+	return userFuture(enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }}, flow{}))
 }
 
 // EnqueueContext is Enqueue under ctx: ctx's deadline becomes the item's (see
@@ -93,7 +101,7 @@ func EnqueueContext[T any](ctx context.Context, g *Grinder, fn func() (T, error)
 // ErrStopping (a stop ended the wait), ErrWrongThread (a wait from a
 // SubmitFunc callback), and those of Enqueue.
 func EnqueueWith[T any](ctx context.Context, g *Grinder, opts SubmitOptions, fn func() (T, error)) (*Future[T], error) {
-	f, err := enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }}, flowOf(ctx, opts))
+	f, err := userFuture(enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }}, flowOf(ctx, opts)))
 	if err == nil {
 		f.cancelWith(ctx)
 	}
@@ -105,21 +113,31 @@ func enqueueJob[T any](g *Grinder, j *job, fl flow) (*Future[T], error) {
 	if j.fn == nil {
 		batch = 1
 	}
-	ready := make(chan struct{})
-	jh, nh := newHandle(j), newHandle(ready)
+	j.ready = make(chan struct{})
 	var f *C.wg_future_t
 	err := g.submit(fl.waits(), func(p *C.wg_grinder_t) C.int {
-		return C.wg_go_enqueue(p, C.uintptr_t(jh), C.uintptr_t(nh), batch,
-			C.double(fl.admitSeconds), C.double(fl.deadlineSeconds), &f)
+		id := g.track(j)
+		rc := C.wg_go_enqueue(p, C.uintptr_t(id), batch, C.double(fl.admitSeconds),
+			C.double(fl.deadlineSeconds), &f)
+		if rc != C.WG_OK {
+			takeJob(id).untracked() // refused: nothing was taken over
+		}
+		return rc
 	})
 	if err != nil {
-		deleteHandle(jh) // refused: nothing was taken over
-		deleteHandle(nh)
 		return nil, fl.submitError(err)
 	}
-	fut := &Future[T]{f: f, j: j, ready: ready, flow: fl}
-	runtime.SetFinalizer(fut, (*Future[T]).Release)
-	return fut, nil
+	return &Future[T]{f: f, j: j, ready: j.ready, flow: fl}, nil
+}
+
+// userFuture gives a future to the user, who may forget Release: a finalizer
+// releases it then. Futures the package owns (waitOrCancel's) go without
+// one, which costs per item.
+func userFuture[T any](f *Future[T], err error) (*Future[T], error) {
+	if err == nil {
+		runtime.SetFinalizer(f, (*Future[T]).Release)
+	}
+	return f, err
 }
 
 // cancelWith cancels the item when ctx ends before its result is there (a
@@ -163,6 +181,12 @@ func (f *Future[T]) Wait(ctx context.Context) (T, error) {
 	if released {
 		return zero, ErrReleased
 	}
+	return f.outcome(rc, &o)
+}
+
+// outcome is the result of a ready future given wg_future_wait's answer.
+func (f *Future[T]) outcome(rc C.int, o *C.wg_outcome_t) (T, error) {
+	var zero T
 	if rc != C.WG_OK {
 		return zero, statusError(rc)
 	}
@@ -172,6 +196,20 @@ func (f *Future[T]) Wait(ctx context.Context) (T, error) {
 	}
 	t, _ := v.(T)
 	return t, nil
+}
+
+// take is Wait and Release of a ready future in one C call, for callers
+// that own the future (waitOrCancel).
+func (f *Future[T]) take() (T, error) {
+	var o C.wg_outcome_t
+	f.mu.Lock()
+	rc := C.int(C.WG_EINVAL)
+	if !f.released {
+		f.released = true
+		rc = C.wg_go_future_take(f.f, &o)
+	}
+	f.mu.Unlock()
+	return f.outcome(rc, &o)
 }
 
 // Cancel cancels the item; true if it became cancelled.
@@ -209,8 +247,47 @@ func SubmitContext[T any](ctx context.Context, g *Grinder, fn func() (T, error))
 // SubmitWith is SubmitContext with flow control; errors as EnqueueWith's
 // and SubmitContext's.
 func SubmitWith[T any](ctx context.Context, g *Grinder, opts SubmitOptions, fn func() (T, error)) (T, error) {
-	f, err := enqueueJob[T](g, &job{fn: func() (any, error) { return fn() }}, flowOf(ctx, opts))
-	return waitOrCancel(ctx, f, err)
+	return submitAndWait[T](ctx, g, &job{fn: func() (any, error) { return fn() }}, flowOf(ctx, opts))
+}
+
+// submitAndWait is SubmitWith's submission and wait: through a future when
+// ctx can be cancelled (Cancel needs one), else without: one C call, and the
+// outcome's status comes with the ready notification.
+func submitAndWait[T any](ctx context.Context, g *Grinder, j *job, fl flow) (T, error) {
+	if ctx.Done() != nil {
+		f, err := enqueueJob[T](g, j, fl)
+		return waitOrCancel(ctx, f, err)
+	}
+	var zero T
+	j.ready = make(chan struct{})
+	if err := g.submit(fl.waits(), func(p *C.wg_grinder_t) C.int {
+		return g.submitJob(p, j, 1, fl)
+	}); err != nil {
+		return zero, fl.submitError(err)
+	}
+	<-j.ready
+	v, err := j.result(j.status)
+	if err != nil {
+		return zero, fl.outcomeError(j.status, err)
+	}
+	t, _ := v.(T)
+	return t, nil
+}
+
+// submitJob registers j and submits it with wg_submit_ex; queued 1 sends
+// its outcome to the ready queue, 0 to goDone.
+func (g *Grinder) submitJob(p *C.wg_grinder_t, j *job, queued C.int, fl flow) C.int {
+	batch := C.int(0)
+	if j.fn == nil {
+		batch = 1
+	}
+	id := g.track(j)
+	rc := C.wg_go_submit(p, C.uintptr_t(id), batch, queued, C.double(fl.admitSeconds),
+		C.double(fl.deadlineSeconds))
+	if rc != C.WG_OK {
+		takeJob(id).untracked() // refused: nothing was taken over
+	}
+	return rc
 }
 
 // waitOrCancel is SubmitContext's wait for the future enqueueJob gave (or its error).
@@ -219,21 +296,24 @@ func waitOrCancel[T any](ctx context.Context, f *Future[T], err error) (T, error
 		var zero T
 		return zero, err
 	}
-	defer f.Release()
-	v, err := f.Wait(ctx)
-	if ctxErr := ctx.Err(); ctxErr != nil && err == ctxErr {
-		if f.Cancel() {
-			return v, contextOutcome(ctxErr)
-		}
-		return f.Wait(context.Background()) // too late to cancel: its outcome
+	select {
+	case <-f.ready:
+		return f.take()
+	case <-ctx.Done():
 	}
-	return v, err
+	if f.Cancel() {
+		f.Release()
+		var zero T
+		return zero, contextOutcome(ctx.Err())
+	}
+	<-f.ready // too late to cancel: its outcome is decided
+	return f.take()
 }
 
 // SubmitFunc runs fn and calls done with its result on the grinder's loop
 // thread; done must not block.
 func SubmitFunc[T any](g *Grinder, fn func() (T, error), done func(T, error)) error {
-	return submitJob(g, &job{fn: func() (any, error) { return fn() }}, flow{}, done)
+	return submitFunc(g, &job{fn: func() (any, error) { return fn() }}, flow{}, done)
 }
 
 // SubmitFuncWith is SubmitFunc with flow control: it may wait for room
@@ -241,14 +321,10 @@ func SubmitFunc[T any](g *Grinder, fn func() (T, error), done func(T, error)) er
 // started by opts.Deadline gets done(zero, error matching ErrTimedOut)
 // without running. Errors as EnqueueWith's.
 func SubmitFuncWith[T any](g *Grinder, opts SubmitOptions, fn func() (T, error), done func(T, error)) error {
-	return submitJob(g, &job{fn: func() (any, error) { return fn() }}, flowOf(nil, opts), done)
+	return submitFunc(g, &job{fn: func() (any, error) { return fn() }}, flowOf(nil, opts), done)
 }
 
-func submitJob[T any](g *Grinder, j *job, fl flow, done func(T, error)) error {
-	batch := C.int(0)
-	if j.fn == nil {
-		batch = 1
-	}
+func submitFunc[T any](g *Grinder, j *job, fl flow, done func(T, error)) error {
 	j.done = func(v any, err error) {
 		var t T
 		if err == nil {
@@ -256,13 +332,5 @@ func submitJob[T any](g *Grinder, j *job, fl flow, done func(T, error)) error {
 		}
 		done(t, err)
 	}
-	h := newHandle(j)
-	err := g.submit(fl.waits(), func(p *C.wg_grinder_t) C.int {
-		return C.wg_go_submit(p, C.uintptr_t(h), batch, C.double(fl.admitSeconds), C.double(fl.deadlineSeconds))
-	})
-	if err != nil {
-		deleteHandle(h)
-		return err
-	}
-	return nil
+	return g.submit(fl.waits(), func(p *C.wg_grinder_t) C.int { return g.submitJob(p, j, 0, fl) })
 }

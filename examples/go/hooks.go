@@ -1,9 +1,9 @@
 package workgrinder
 
 // Worker hooks, and the registry of grinder-level Go values that C calls
-// back into (batch handlers, hooks). Unlike a job's cgo.Handle, such a value
-// may be looked up by a callback that races Close (a worker left inside a
-// batch call by Stop(true)), so a lookup that finds nothing is not an error.
+// back into (batch handlers, hooks). As with a job's entry (jobs.go), such a
+// value may be looked up by a callback that races Close (a worker left inside
+// a batch call by Stop(true)), so a lookup that finds nothing is not an error.
 
 /*
 #include <stdint.h>

@@ -1,43 +1,62 @@
 // C trampolines between libworkgrinder and the exported Go callbacks. A Go
-// job crosses C only as a runtime/cgo.Handle value, never as a Go pointer.
+// job crosses C only as its registry id (jobs.go), never as a Go pointer.
 #include <stdint.h>
 #include <stdlib.h>
 #include <workgrinder/workgrinder.h>
 
 #include "_cgo_export.h"
+#include "ready_queue.h"
 
 static int go_work(void *arg, void **result) {
   (void)result;
   return goWork((uintptr_t)arg);
 }
 
-static void go_release(void *arg, void *opaque) {
-  (void)opaque;
-  goRelease((uintptr_t)arg);
+/* Queued for the Go goroutine that takes ready ids in bulk; calling Go here
+ * only if the queue cannot grow. */
+static void ready(uintptr_t job, int status) {
+  if (wg_go_ready_push(job, status) != 0) goReady(job, status);
 }
 
-static void go_ready(void *opaque) { goReady((uintptr_t)opaque); }
+static void go_ready(void *opaque) { ready((uintptr_t)opaque, 0); /* status: in the future */ }
 
+/* A SubmitFunc item's outcome: its done callback runs here, on the loop thread. */
 static void go_done(const wg_outcome_t *o, void *opaque) { goDone((uintptr_t)opaque, o->status); }
 
-/* batch nonzero: the item is an arg to the grinder's batch function (fn NULL). */
-int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, uintptr_t notify, int batch, double admit,
-                  double deadline, wg_future_t **out) {
+/* A submission waited for without a future: its status travels in the queue. */
+static void go_done_queued(const wg_outcome_t *o, void *opaque) {
+  ready((uintptr_t)opaque, o->status);
+}
+
+/* batch nonzero: the item is an arg to the grinder's batch function (fn NULL).
+ * The job's registry entry is dropped on the Go side once its outcome was
+ * delivered, so no release_arg: each call of it would be a call into Go. */
+int wg_go_enqueue(wg_grinder_t *g, uintptr_t job, int batch, double admit, double deadline,
+                  wg_future_t **out) {
   wg_submit_opts_t opts = WG_SUBMIT_OPTS_INIT;
-  opts.release_arg = go_release;
   opts.admit_timeout_seconds = admit;
   opts.deadline_seconds = deadline;
   int rc = wg_enqueue(g, batch ? NULL : go_work, (void *)job, &opts, out);
-  if (rc == WG_OK) wg_future_on_ready(*out, go_ready, (void *)notify);
+  if (rc == WG_OK) wg_future_on_ready(*out, go_ready, (void *)job);
   return rc;
 }
 
-int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch, double admit, double deadline) {
+/* queued nonzero: the outcome goes to the ready queue, else to goDone. */
+int wg_go_submit(wg_grinder_t *g, uintptr_t job, int batch, int queued, double admit,
+                 double deadline) {
   wg_submit_opts_t opts = WG_SUBMIT_OPTS_INIT;
-  opts.release_arg = go_release;
   opts.admit_timeout_seconds = admit;
   opts.deadline_seconds = deadline;
-  return wg_submit_ex(g, batch ? NULL : go_work, (void *)job, go_done, (void *)job, &opts);
+  return wg_submit_ex(g, batch ? NULL : go_work, (void *)job, queued ? go_done_queued : go_done,
+                      (void *)job, &opts);
+}
+
+/* A ready future's outcome, and the future given up, in one call from Go
+ * (each call from Go costs a transition too). */
+int wg_go_future_take(wg_future_t *f, wg_outcome_t *out) {
+  int rc = wg_future_wait(f, 0, out);
+  wg_future_release(f);
+  return rc;
 }
 
 /* The whole batch crosses into Go once: its args (job handles) gathered here

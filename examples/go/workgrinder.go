@@ -28,7 +28,6 @@ import "C"
 
 import (
 	"runtime"
-	"runtime/cgo"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,18 +36,8 @@ import (
 
 var liveHandles atomic.Int64
 
-func newHandle(v any) cgo.Handle {
-	liveHandles.Add(1)
-	return cgo.NewHandle(v)
-}
-
-func deleteHandle(h cgo.Handle) {
-	h.Delete()
-	liveHandles.Add(-1)
-}
-
-// LiveHandles counts the handles not yet deleted, and the registry entries
-// of batch handlers and worker hooks not yet dropped (for tests).
+// LiveHandles counts the registry entries not yet dropped: jobs whose
+// outcome was not yet consumed, batch handlers and worker hooks (for tests).
 func LiveHandles() int64 { return liveHandles.Load() }
 
 // Conf holds configuration keys; see the README for every key and rule.
@@ -104,11 +93,15 @@ func (c *Conf) Close() {
 // lock nobody is inside a non-blocking C call and nobody will start any; it
 // then waits for blocking calls and frees g, all outside the lock (a work
 // function that submits while Close or Stop drains gets ErrClosed or an
-// answer instead of deadlocking on mu).
+// answer instead of deadlocking on mu). items counts the grinder's jobs in
+// the registry; it grows only inside a submission call (so before Close's
+// Wait), and Close waits for it after wg_destroy, when every outcome is
+// decided but ready notifications may still be on their way.
 type Grinder struct {
 	mu       sync.RWMutex
 	closed   bool
 	blocking sync.WaitGroup
+	items    sync.WaitGroup
 	g        *C.wg_grinder_t
 	hooks    *hooks  // nil without worker hooks
 	batchID  uintptr // the batch handler's registry entry; 0 for none
@@ -161,7 +154,15 @@ func create(conf *Conf, batchID uintptr) (*Grinder, error) {
 		gr.destroyed()
 		return nil, statusError(rc)
 	}
+	holdReady()
 	return gr, nil
+}
+
+// track registers j as one of g's items; inside a submission call only.
+func (g *Grinder) track(j *job) uintptr {
+	g.items.Add(1)
+	j.items = &g.items
+	return addJob(j)
 }
 
 // destroyed drops the registry entries once wg_destroy has returned: no
@@ -275,7 +276,9 @@ func (g *Grinder) Close() error {
 		g.mu.Unlock()
 		return statusError(rc)
 	}
+	g.items.Wait() // every item decided: its notification is at most queued
 	g.destroyed()
+	dropReady()
 	return nil
 }
 
