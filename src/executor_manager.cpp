@@ -7,6 +7,7 @@
 
 #include "clock.hpp"
 #include "thread_pool_executor.hpp"
+#include "thread_start.hpp"
 #include "workgrinder/workgrinder.h"
 
 namespace wg {
@@ -84,7 +85,7 @@ int ExecutorManager::start() {
   uint64_t generation = ++generation_;
   next_check_ns_ = deadline_after(now_ns(), seconds_to_ns(cfg_.check_interval_seconds));
   try {
-    housekeeping_thread_ = std::thread(
+    housekeeping_thread_ = start_thread(
         [this, weak = weak_from_this(), generation] { housekeeping_main(weak, generation); });
   } catch (const std::system_error&) {
     running_ = false;

@@ -11,6 +11,7 @@
 #include "clock.hpp"
 #include "descriptors.hpp"
 #include "thread_roles.hpp"
+#include "thread_start.hpp"
 
 namespace wg {
 
@@ -136,7 +137,7 @@ int Grinder::start_loop() {
   producers_shut_out_.store(false, std::memory_order_relaxed);
   mailbox_.wake_flag.store(false, std::memory_order_relaxed);
   try {
-    loop_thread_ = std::thread([this] { loop_main(); });
+    loop_thread_ = start_thread([this] { loop_main(); });
   } catch (const std::system_error&) {
     uv_close(reinterpret_cast<uv_handle_t*>(&mailbox_.async), nullptr);
     timer_.close();

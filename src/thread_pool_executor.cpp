@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "clock.hpp"
+#include "thread_start.hpp"
 #include "workgrinder/workgrinder.h"
 
 namespace wg {
@@ -23,7 +24,7 @@ std::shared_ptr<ThreadPoolExecutor> ThreadPoolExecutor::create(size_t workers,
   ex->workers_.resize(workers);
   for (size_t i = 0; i < workers; ++i) {
     try {
-      ex->workers_[i].thread = std::thread([self = ex, i] { self->worker_main(i); });
+      ex->workers_[i].thread = start_thread([self = ex, i] { self->worker_main(i); });
     } catch (const std::system_error&) {
       ex->retired_ = true;  // the threads started so far exit at once
       ex->revoked_.store(true, std::memory_order_release);

@@ -1,0 +1,252 @@
+// The fault sweep's scenario. Between arm and disarm the driver itself never
+// allocates (pthreads, static arrays), so every counted allocation is the
+// library's.
+#include "scenario.hpp"
+
+#include <dirent.h>
+#include <pthread.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+
+#include "injector.hpp"
+#include "workgrinder/workgrinder.h"
+
+namespace fault {
+
+namespace {
+
+constexpr int kProducers = 2;
+constexpr int kPerProducer = 12;
+constexpr int kMaxItems = 4 * kProducers * kPerProducer;
+constexpr int kRetries = 8;
+
+// One slot per submission attempt: whether it was accepted, how many
+// outcomes and releases of its arg it saw.
+struct Slot {
+  std::atomic<int> accepted{0};
+  std::atomic<int> outcomes{0};
+  std::atomic<int> releases{0};
+};
+Slot g_slots[kMaxItems];
+std::atomic<int> g_next_slot{0};
+wg_future_t* g_futures[kMaxItems];  // phase 2: waited for after the stop
+std::atomic<int> g_wrong{0};        // unexpected return codes seen on any thread
+
+void wrong(const char* what, int rc) {
+  std::fprintf(stderr, "fault sweep: %s returned %s\n", what, wg_err_name(rc));
+  g_wrong.fetch_add(1);
+}
+
+// Retries while out of memory; anything but WG_OK in the end is wrong.
+template <typename F>
+bool must_succeed(const char* what, F&& call) {
+  int rc = WG_ENOMEM;
+  for (int i = 0; i < kRetries && rc == WG_ENOMEM; ++i) rc = call();
+  if (rc == WG_OK) return true;
+  wrong(what, rc);
+  return false;
+}
+
+int work(void*, void**) { return 0; }
+void on_done(const wg_outcome_t*, void* opaque) {
+  static_cast<Slot*>(opaque)->outcomes.fetch_add(1);
+}
+void on_release(void* arg, void*) { static_cast<Slot*>(arg)->releases.fetch_add(1); }
+void on_log(int, const char*, void*) {}
+
+wg_submit_opts_t opts_with_release() {
+  wg_submit_opts_t o = WG_SUBMIT_OPTS_INIT;
+  o.release_arg = on_release;
+  return o;
+}
+
+// A submission's return: WG_OK (accepted) or WG_ENOMEM (refused, nothing
+// taken over); anything else is wrong.
+void note_submission(const char* what, int rc, Slot* s) {
+  if (rc == WG_OK)
+    s->accepted.store(1);
+  else if (rc != WG_ENOMEM)
+    wrong(what, rc);
+}
+
+struct Producer {
+  wg_grinder_t* g;
+  bool wait_for_futures;  // phase 1 waits for each future; phase 2 leaves them to after the stop
+};
+
+void* produce(void* arg) {
+  Producer* p = static_cast<Producer*>(arg);
+  wg_submit_opts_t opts = opts_with_release();
+  for (int i = 0; i < kPerProducer; ++i) {
+    int index = g_next_slot.fetch_add(1);
+    Slot* s = &g_slots[index];
+    int kind = p->wait_for_futures ? i % 3 : i % 2;
+    if (kind == 0) {
+      note_submission("wg_submit_ex", wg_submit_ex(p->g, work, s, on_done, s, &opts), s);
+    } else if (kind == 1) {
+      wg_future_t* f = nullptr;
+      note_submission("wg_enqueue", wg_enqueue(p->g, work, s, &opts, &f), s);
+      if (!f) continue;
+      if (!p->wait_for_futures) {
+        g_futures[index] = f;
+        continue;
+      }
+      wg_outcome_t o;
+      int rc = wg_future_wait(f, -1, &o);
+      if (rc == WG_OK)
+        s->outcomes.fetch_add(1);
+      else
+        wrong("wg_future_wait", rc);
+      wg_future_release(f);
+    } else {
+      wg_outcome_t o;
+      int rc = wg_submit_wait(p->g, work, s, &opts, -1, &o);
+      note_submission("wg_submit_wait", rc, s);
+      if (rc == WG_OK) s->outcomes.fetch_add(1);
+    }
+  }
+  return nullptr;
+}
+
+// Two producers at once; false if one could not be started (the driver's own
+// threads are not counted by the injector, so that is a system problem).
+bool run_producers(wg_grinder_t* g, bool wait_for_futures) {
+  Producer p{g, wait_for_futures};
+  pthread_t t[kProducers];
+  for (auto& th : t)
+    if (pthread_create(&th, nullptr, produce, &p) != 0) return false;
+  for (auto& th : t) pthread_join(th, nullptr);
+  return true;
+}
+
+// Phase 2's futures are decided once the cancelling stop returned.
+void collect_futures() {
+  int n = g_next_slot.load();
+  for (int i = 0; i < n; ++i) {
+    wg_future_t* f = g_futures[i];
+    if (!f) continue;
+    wg_outcome_t o;
+    int rc = wg_future_wait(f, 0, &o);
+    if (rc == WG_OK)
+      g_slots[i].outcomes.fetch_add(1);
+    else
+      wrong("wg_future_wait after the stop", rc);
+    wg_future_release(f);
+    g_futures[i] = nullptr;
+  }
+}
+
+// Every accepted submission: one outcome and one release of its arg; a
+// refused one: none of either.
+bool outcomes_exact() {
+  bool ok = true;
+  int n = g_next_slot.load();
+  for (int i = 0; i < n; ++i) {
+    Slot& s = g_slots[i];
+    int want = s.accepted.load();
+    if (s.outcomes.load() != want || s.releases.load() != want) {
+      std::fprintf(stderr, "fault sweep: item %d accepted %d: %d outcome(s), %d release(s)\n", i,
+                   want, s.outcomes.load(), s.releases.load());
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+// A stopped grinder holds nothing, and its counters add up.
+bool stats_add_up(wg_grinder_t* g) {
+  wg_stats_t s = WG_STATS_INIT;
+  if (wg_stats(g, &s) != WG_OK) return false;
+  if (s.started == 0 && s.pending == 0 && s.inflight_items == 0 && s.inflight_batches == 0 &&
+      s.submitted == s.completed + s.failed + s.cancelled)
+    return true;
+  std::fprintf(stderr,
+               "fault sweep: stopped grinder: started %u pending %llu inflight %llu/%llu "
+               "submitted %llu completed %llu failed %llu cancelled %llu\n",
+               s.started, (unsigned long long)s.pending, (unsigned long long)s.inflight_items,
+               (unsigned long long)s.inflight_batches, (unsigned long long)s.submitted,
+               (unsigned long long)s.completed, (unsigned long long)s.failed,
+               (unsigned long long)s.cancelled);
+  return false;
+}
+
+// The library names its threads wg-loop, wg-housekeeping and wg-worker.
+int library_threads() {
+  DIR* d = opendir("/proc/self/task");
+  if (!d) return -1;
+  int n = 0;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    char path[300], comm[32] = {0};
+    std::snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+    if (FILE* f = std::fopen(path, "r")) {
+      if (std::fgets(comm, sizeof comm, f) && std::strncmp(comm, "wg-", 3) == 0) ++n;
+      std::fclose(f);
+    }
+  }
+  closedir(d);
+  return n;
+}
+
+const char* const kConf[][2] = {{"batch_size_threshold", "4"},
+                                {"max_wait_seconds", "0.001"},
+                                {"max_inflight_batches", "2"},
+                                {"workers_per_pool", "2"},
+                                {"min_pools", "1"},
+                                {"max_pools", "2"}};
+
+// The scenario between arm and disarm; false at the first wrong return.
+bool scenario(bool shared, wg_manager_t** m, wg_grinder_t** g) {
+  wg_conf_t* conf = nullptr;
+  if (!must_succeed("wg_conf_new", [&] { return (conf = wg_conf_new()) ? WG_OK : WG_ENOMEM; }))
+    return false;
+  for (auto& kv : kConf)
+    if (!must_succeed("wg_conf_set", [&] { return wg_conf_set(conf, kv[0], kv[1], nullptr, 0); }))
+      return false;
+  // With a log callback every log line is formatted: those allocations count too.
+  if (wg_conf_set_log_cb(conf, on_log, nullptr) != WG_OK) return false;
+  bool ok = true;
+  if (shared) {
+    ok =
+        must_succeed("wg_manager_create", [&] { return wg_manager_create(m, conf, nullptr, 0); }) &&
+        must_succeed("wg_manager_start", [&] { return wg_manager_start(*m); });
+  }
+  ok = ok && must_succeed("wg_create", [&] { return wg_create(g, conf, *m, nullptr, 0); });
+  wg_conf_destroy(conf);
+  if (!ok) return false;
+
+  // Phase 1: start, feed, drain.
+  if (!must_succeed("wg_start", [&] { return wg_start(*g); })) return false;
+  if (!run_producers(*g, true)) return false;
+  if (!must_succeed("wg_stop(drain)", [&] { return wg_stop(*g, 0); })) return false;
+  // Phase 2: restart, feed, cancel.
+  if (!must_succeed("wg_start again", [&] { return wg_start(*g); })) return false;
+  if (!run_producers(*g, false)) return false;
+  if (!must_succeed("wg_stop(cancel)", [&] { return wg_stop(*g, 1); })) return false;
+  collect_futures();
+  return g_wrong.load() == 0;
+}
+
+}  // namespace
+
+Verdict run_scenario(bool shared) {
+  wg_manager_t* m = nullptr;
+  wg_grinder_t* g = nullptr;
+  bool ok = scenario(shared, &m, &g);
+  bool stats_ok = !g || stats_add_up(g);
+  if (g && !must_succeed("wg_destroy", [&] { return wg_destroy(g); })) ok = false;
+  if (m && !must_succeed("wg_manager_destroy", [&] { return wg_manager_destroy(m); })) ok = false;
+  disarm();
+  if (!ok || g_wrong.load() != 0) return kWrongReturn;
+  if (!outcomes_exact()) return kLostOutcome;
+  if (!stats_ok) return kStatsMismatch;
+  if (int n = library_threads(); n != 0) {
+    std::fprintf(stderr, "fault sweep: %d library thread(s) left after destroy\n", n);
+    return kThreadLeft;
+  }
+  return fired() ? kPassed : kNotReached;
+}
+
+}  // namespace fault
