@@ -27,10 +27,21 @@ void ExecutorManager::expire_locked(Lease* lease, Aftermath* after, LogLines& lo
   }
 }
 
+// Moves the tasks to hand back into *after: a swap when nothing else is there
+// (no allocation), else appended.
+void ExecutorManager::take_handback_locked(Aftermath* after) {
+  if (after->unstarted.empty()) {
+    after->unstarted.swap(handback_);
+    return;
+  }
+  for (auto& u : handback_) after->unstarted.push_back(std::move(u));
+  handback_.clear();
+}
+
 // Joins the threads of retired executors (a thread still inside a task is
 // left to finish on its own); counts those retired by shrinking.
 void ExecutorManager::reap_retired() {
-  std::vector<Retired> retired;
+  std::list<Retired> retired;
   {
     std::lock_guard<std::mutex> lk(mu_);
     retired.swap(retired_);
@@ -129,8 +140,7 @@ void ExecutorManager::housekeeping_pass(uint64_t generation) {
       retire_idle_locked(now, &after);
       serve_waiters_locked(log);
     }
-    for (auto& u : handback_) after.unstarted.push_back(std::move(u));
-    handback_.clear();
+    take_handback_locked(&after);
     lk.unlock();
     log.flush();
   }

@@ -29,23 +29,47 @@ void ExecutorManager::set_target_locked(uint64_t target) {
   pool_limit_.store(target, std::memory_order_relaxed);
 }
 
+// Everything that allocates comes before the executor's threads start: out of
+// memory there is nothing to undo, and after it nothing can fail.
 int ExecutorManager::add_slot_locked(Slot** out) {
+  std::unique_ptr<Slot> slot;
+  std::function<void()> idle_hook;
+  const uint64_t id = next_slot_id_;
+  try {
+    slots_.reserve(slots_.size() + 1);
+    slot = std::make_unique<Slot>();
+    slot->retirement.emplace_back(Retired{nullptr, false});
+    std::weak_ptr<ExecutorManager> weak = weak_from_this();
+    idle_hook = [weak, id] {
+      if (auto m = weak.lock()) m->on_executor_idle(id);
+    };
+  } catch (const std::bad_alloc&) {
+    return WG_ENOMEM;
+  }
   int err = WG_ENOMEM;
-  std::shared_ptr<Executor> ex = factory_(cfg_.workers_per_pool, &err);
+  std::shared_ptr<Executor> ex;
+  try {
+    ex = factory_(cfg_.workers_per_pool, &err);
+  } catch (const std::bad_alloc&) {  // a substitute factory may throw
+    err = WG_ENOMEM;
+  }
   if (!ex) return err;
-  auto slot = std::make_unique<Slot>();
-  slot->id = next_slot_id_++;
+  ++next_slot_id_;
+  slot->id = id;
   slot->executor = ex;
+  slot->retirement.front().executor = ex;
   slot->idle_since_ns = now_ns();
-  std::weak_ptr<ExecutorManager> weak = weak_from_this();
-  uint64_t id = slot->id;
-  ex->set_idle_hook([weak, id] {
-    if (auto m = weak.lock()) m->on_executor_idle(id);
-  });
+  ex->set_idle_hook(std::move(idle_hook));
   *out = slot.get();
   slots_.push_back(std::move(slot));
   ++started_pools_;
   return WG_OK;
+}
+
+// Hands the slot's executor to the reaper (its entry was made with the slot).
+void ExecutorManager::move_to_retired_locked(Slot* slot, bool shrink) {
+  slot->retirement.front().shrink = shrink;
+  retired_.splice(retired_.end(), slot->retirement);
 }
 
 // An available executor, creating one if fewer than the cap exist. The most
@@ -90,7 +114,7 @@ void ExecutorManager::retire_slot_locked(size_t index, Aftermath* after) {
   // with the release may have been, and still gets its outcome.
   UnstartedTasks t = ex->retire();
   if (!t.empty()) after->unstarted.emplace_back(ex, std::move(t));
-  retired_.push_back({ex, true});
+  move_to_retired_locked(slots_[index].get(), true);
   slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(index));
   wake_housekeeping_locked(0);  // to join its threads
 }

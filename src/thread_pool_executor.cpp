@@ -15,18 +15,22 @@ namespace wg {
 
 std::shared_ptr<ThreadPoolExecutor> ThreadPoolExecutor::create(size_t workers,
                                                                const WorkerHooks& hooks, int* err) {
-  std::shared_ptr<ThreadPoolExecutor> ex(new (std::nothrow) ThreadPoolExecutor(hooks));
-  if (!ex) {
+  // Out of memory before the first thread starts: nothing to undo.
+  std::shared_ptr<ThreadPoolExecutor> ex;
+  try {
+    ex.reset(new ThreadPoolExecutor(hooks));
+    ex->workers_.resize(workers);
+    ex->reaped_.reserve(workers);  // reap() must not allocate
+  } catch (const std::bad_alloc&) {
     *err = WG_ENOMEM;
     return nullptr;
   }
   std::lock_guard<std::mutex> lk(ex->mu_);
-  ex->workers_.resize(workers);
   for (size_t i = 0; i < workers; ++i) {
     try {
       ex->workers_[i].thread = start_thread([self = ex, i] { self->worker_main(i); });
-    } catch (const std::system_error&) {
-      ex->retired_ = true;  // the threads started so far exit at once
+    } catch (const std::exception&) {  // no thread (system_error) or no memory for its state
+      ex->retired_ = true;             // the threads started so far exit at once
       ex->revoked_.store(true, std::memory_order_release);
       *err = WG_ENOMEM;
       return nullptr;  // ~ThreadPoolExecutor runs when they have exited, and joins them
@@ -170,10 +174,12 @@ UnstartedTasks ThreadPoolExecutor::retire() {
   return unstarted;
 }
 
+// Allocates nothing (reaped_ was reserved by create): it runs on every stop.
 void ThreadPoolExecutor::reap() {
   std::vector<std::thread> idle;
   {
     std::lock_guard<std::mutex> lk(mu_);
+    idle.swap(reaped_);
     for (Worker& w : workers_) {
       if (!w.thread.joinable()) continue;
       if (w.busy || w.thread.get_id() == std::this_thread::get_id())

@@ -70,6 +70,7 @@ class ThreadPoolExecutor : public Executor,
   bool retired_ = false;
   size_t idle_ = 0;  // workers waiting on cv_ (mu_)
   std::vector<Worker> workers_;
+  std::vector<std::thread> reaped_;  // empty, with room for every worker: reap's list
 };
 
 }  // namespace wg
