@@ -201,8 +201,9 @@ void ExecutorManager::serve_waiters_locked(LogLines& log) {
     // Out of memory for the lease, the waiter is answered WG_ENOMEM rather
     // than left waiting for a retry that nothing would trigger.
     std::shared_ptr<Lease> lease = lease_slot_locked(slot, r->lease_ns, r->owner, log);
+    const int status = lease ? WG_OK : WG_ENOMEM;  // before the lease moves into the call
     unlink_locked(r);
-    r->served(r, lease ? WG_OK : WG_ENOMEM, std::move(lease));
+    r->served(r, status, std::move(lease));
   }
 }
 
