@@ -161,17 +161,60 @@ UnstartedTasks ThreadPoolExecutor::retire() {
     std::lock_guard<std::mutex> lk(mu_);
     retired_ = true;
     revoked_.store(true, std::memory_order_release);
-    for (TaskRange* r = head_; r; r = r->link) {
-      size_t k = r->next.exchange(r->n, std::memory_order_acq_rel);
-      if (k >= r->n) continue;
-      if (unstarted.empty() || unstarted.back().first != r->runner)
-        unstarted.emplace_back(r->runner, std::vector<Task*>());
-      unstarted.back().second.insert(unstarted.back().second.end(), &r->tasks[k], &r->tasks[r->n]);
+    try {
+      reserve_unstarted_locked(&unstarted);
+    } catch (const std::bad_alloc&) {
+      // Out of memory: the tasks stay queued. The workers drain the queue
+      // before they exit and, finding the executor revoked, end each one with
+      // WG_ELEASE, as hand_back would have.
+      unstarted.clear();
     }
+    if (!unstarted.empty()) claim_unstarted_locked(&unstarted);
     drop_exhausted_head_locked();
   }
   cv_.notify_all();
   return unstarted;
+}
+
+// Room for every task not yet claimed, in groups by runner as
+// claim_unstarted_locked makes them. Workers claim without the lock, so this
+// only reads; each group gets room for every unclaimed task of its runner, so
+// that ranges the claim merges (a range between them was emptied meanwhile)
+// still fit: the claim itself must not allocate.
+void ThreadPoolExecutor::reserve_unstarted_locked(UnstartedTasks* out) {
+  for (TaskRange* r = head_; r; r = r->link) {
+    if (r->next.load(std::memory_order_acquire) >= r->n) continue;
+    if (out->empty() || out->back().first != r->runner)
+      out->emplace_back(r->runner, std::vector<Task*>());
+  }
+  for (auto& u : *out) {
+    size_t room = 0;
+    for (TaskRange* r = head_; r; r = r->link) {
+      size_t k = r->next.load(std::memory_order_acquire);
+      if (r->runner == u.first && k < r->n) room += r->n - k;
+    }
+    u.second.reserve(room);
+  }
+}
+
+// Claims every unstarted task into the room reserve_unstarted_locked made
+// (claims only shrink what is left, and the groups follow the same ranges).
+void ThreadPoolExecutor::claim_unstarted_locked(UnstartedTasks* out) {
+  size_t g = 0;
+  const TaskRunner* current = nullptr;
+  for (TaskRange* r = head_; r; r = r->link) {
+    size_t k = r->next.exchange(r->n, std::memory_order_acq_rel);
+    if (k >= r->n) continue;
+    if (current != r->runner) {
+      while (g < out->size() && (*out)[g].first != r->runner) ++g;
+      current = r->runner;
+    }
+    (*out)[g].second.insert((*out)[g].second.end(), &r->tasks[k], &r->tasks[r->n]);
+  }
+  // A group whose tasks were all claimed by workers meanwhile stays empty.
+  out->erase(
+      std::remove_if(out->begin(), out->end(), [](const auto& u) { return u.second.empty(); }),
+      out->end());
 }
 
 // Allocates nothing (reaped_ was reserved by create): it runs on every stop.

@@ -59,6 +59,8 @@ class ThreadPoolExecutor : public Executor,
   explicit ThreadPoolExecutor(const WorkerHooks& hooks) : hooks_(hooks) {}
   void worker_main(size_t index);
   void drop_exhausted_head_locked();
+  void reserve_unstarted_locked(UnstartedTasks* out);
+  void claim_unstarted_locked(UnstartedTasks* out);
   void run_claimed(TaskRange* r);
 
   const WorkerHooks hooks_;
