@@ -33,6 +33,10 @@ Slot g_slots[kMaxItems];
 std::atomic<int> g_next_slot{0};
 wg_future_t* g_futures[kMaxItems];  // phase 2: waited for after the stop
 std::atomic<int> g_wrong{0};        // unexpected return codes seen on any thread
+// Worker hooks: each worker runs on_start and on_stop exactly once, also one
+// whose executor failed to start.
+std::atomic<int> g_worker_starts{0};
+std::atomic<int> g_worker_stops{0};
 
 void wrong(const char* what, int rc) {
   std::fprintf(stderr, "fault sweep: %s returned %s\n", what, wg_err_name(rc));
@@ -55,6 +59,8 @@ void on_done(const wg_outcome_t*, void* opaque) {
 }
 void on_release(void* arg, void*) { static_cast<Slot*>(arg)->releases.fetch_add(1); }
 void on_log(int, const char*, void*) {}
+void on_worker_start(void*) { g_worker_starts.fetch_add(1); }
+void on_worker_stop(void*) { g_worker_stops.fetch_add(1); }
 
 wg_submit_opts_t opts_with_release() {
   wg_submit_opts_t o = WG_SUBMIT_OPTS_INIT;
@@ -207,11 +213,15 @@ bool scenario(bool shared, wg_manager_t** m, wg_grinder_t** g) {
       return false;
   // With a log callback every log line is formatted: those allocations count too.
   if (wg_conf_set_log_cb(conf, on_log, nullptr) != WG_OK) return false;
+  if (wg_conf_set_worker_hooks(conf, on_worker_start, on_worker_stop, nullptr) != WG_OK)
+    return false;
   bool ok = true;
   if (shared) {
     ok =
         must_succeed("wg_manager_create", [&] { return wg_manager_create(m, conf, nullptr, 0); }) &&
         must_succeed("wg_manager_start", [&] { return wg_manager_start(*m); });
+    // Hooks belong to the shared manager's conf, not to its grinders'.
+    wg_conf_set_worker_hooks(conf, nullptr, nullptr, nullptr);
   }
   ok = ok && must_succeed("wg_create", [&] { return wg_create(g, conf, *m, nullptr, 0); });
   wg_conf_destroy(conf);
@@ -244,6 +254,11 @@ Verdict run_scenario(bool shared) {
   if (!stats_ok) return kStatsMismatch;
   if (int n = library_threads(); n != 0) {
     std::fprintf(stderr, "fault sweep: %d library thread(s) left after destroy\n", n);
+    return kThreadLeft;
+  }
+  if (g_worker_starts.load() != g_worker_stops.load()) {
+    std::fprintf(stderr, "fault sweep: %d worker(s) started, %d stopped\n", g_worker_starts.load(),
+                 g_worker_stops.load());
     return kThreadLeft;
   }
   return fired() ? kPassed : kNotReached;

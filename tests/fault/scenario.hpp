@@ -15,7 +15,7 @@ enum Verdict : int {
   kNotReached = 3,     // the scenario ended before the Nth event: the sweep is done
   kWrongReturn = 10,   // a call returned something other than WG_OK or WG_ENOMEM
   kLostOutcome = 11,   // an accepted item got no outcome, or two, or no release
-  kThreadLeft = 12,    // a library thread still exists after destroy
+  kThreadLeft = 12,    // a library thread still exists after destroy, or missed on_stop
   kStatsMismatch = 13  // the stopped grinder's counters do not add up
 };
 
