@@ -47,7 +47,8 @@ namespace wg {
 
 class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
  public:
-  // Makes an executor of `workers` threads; nullptr with *err set on failure.
+  // Makes an executor of `workers` threads. On failure sets *err and returns
+  // nullptr, or a retired executor whose started threads must be reaped.
   using ExecutorFactory = std::function<std::shared_ptr<Executor>(size_t workers, int* err)>;
   static constexpr int kQueued = 1;  // acquire_or_enqueue: the request waits
 

@@ -46,14 +46,23 @@ int ExecutorManager::add_slot_locked(Slot** out) {
   } catch (const std::bad_alloc&) {
     return WG_ENOMEM;
   }
-  int err = WG_ENOMEM;
+  int err = WG_OK;
   std::shared_ptr<Executor> ex;
   try {
     ex = factory_(cfg_.workers_per_pool, &err);
   } catch (const std::bad_alloc&) {  // a substitute factory may throw
     err = WG_ENOMEM;
   }
-  if (!ex) return err;
+  if (ex && err != WG_OK) {
+    // Some of its threads started: the reaper joins them, unlocked (every
+    // caller reaps after unlocking, or the housekeeping thread does), taking
+    // the executor there through the entry made for it above.
+    slot->retirement.front().executor = std::move(ex);
+    retired_.splice(retired_.end(), slot->retirement);
+    wake_housekeeping_locked(0);
+    return err;
+  }
+  if (!ex) return err == WG_OK ? WG_ENOMEM : err;
   ++next_slot_id_;
   slot->id = id;
   slot->executor = ex;

@@ -25,17 +25,27 @@ std::shared_ptr<ThreadPoolExecutor> ThreadPoolExecutor::create(size_t workers,
     *err = WG_ENOMEM;
     return nullptr;
   }
-  std::lock_guard<std::mutex> lk(ex->mu_);
-  for (size_t i = 0; i < workers; ++i) {
+  {
+    std::lock_guard<std::mutex> lk(ex->mu_);
+    size_t i = 0;
     try {
-      ex->workers_[i].thread = start_thread([self = ex, i] { self->worker_main(i); });
+      for (; i < workers; ++i)
+        ex->workers_[i].thread = start_thread([self = ex, i] { self->worker_main(i); });
+      return ex;
     } catch (const std::exception&) {  // no thread (system_error) or no memory for its state
-      ex->retired_ = true;             // the threads started so far exit at once
+      if (i == 0) {
+        *err = WG_ENOMEM;
+        return nullptr;
+      }
+      ex->retired_ = true;  // the threads started so far exit at once
       ex->revoked_.store(true, std::memory_order_release);
-      *err = WG_ENOMEM;
-      return nullptr;  // ~ThreadPoolExecutor runs when they have exited, and joins them
     }
   }
+  // Some threads did start: the caller gets the retired executor to reap()
+  // once it holds no lock (joining here could wait for a worker hook that
+  // waits for the caller's lock), so that no thread outlives the failure.
+  ex->cv_.notify_all();
+  *err = WG_ENOMEM;
   return ex;
 }
 

@@ -30,8 +30,10 @@ struct WorkerHooks {
 class ThreadPoolExecutor : public Executor,
                            public std::enable_shared_from_this<ThreadPoolExecutor> {
  public:
-  // Starts `workers` threads. Returns nullptr and sets *err (WG_ENOMEM) if a
-  // thread could not be created.
+  // Starts `workers` threads. If one cannot be started (no thread, or no
+  // memory), sets *err to WG_ENOMEM and returns nullptr when none had started,
+  // else the executor already retired: reap() it, holding no lock, to join
+  // the threads that did start.
   static std::shared_ptr<ThreadPoolExecutor> create(size_t workers, const WorkerHooks& hooks,
                                                     int* err);
   ~ThreadPoolExecutor() override;
