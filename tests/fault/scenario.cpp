@@ -293,9 +293,11 @@ Verdict run_scenario(bool shared) {
   if (m && !must_succeed("wg_manager_destroy", [&] { return wg_manager_destroy(m); })) ok = false;
   disarm();
   if (!ok || g_wrong.load() != 0) return kWrongReturn;
+  // First every worker's exit: an item cancelled while its work ran has its
+  // arg released when the work returns, on a worker, after the stop returned.
+  if (!workers_all_stopped()) return kThreadLeft;
   if (!outcomes_exact()) return kLostOutcome;
   if (!stats_ok) return kStatsMismatch;
-  if (!workers_all_stopped()) return kThreadLeft;
   if (int n = library_threads(); n != 0) {
     std::fprintf(stderr, "fault sweep: %d library thread(s) left after destroy\n", n);
     return kThreadLeft;
