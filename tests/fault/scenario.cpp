@@ -155,6 +155,45 @@ bool run_producers(wg_grinder_t* g, bool wait_for_futures) {
   return true;
 }
 
+// The exports build whole documents: every allocation they make counts too.
+bool exports_work(wg_grinder_t* g) {
+  static char buf[1 << 16];
+  size_t needed = 0;
+  return must_succeed("wg_stats_json",
+                      [&] { return wg_stats_json(g, buf, sizeof buf, &needed); }) &&
+         must_succeed("wg_metrics_prometheus",
+                      [&] { return wg_metrics_prometheus(g, nullptr, buf, sizeof buf, &needed); });
+}
+
+// Direct leases of the shared manager: acquire, submit tasks, release. Each
+// accepted task's done runs once, on a worker (counted after every worker
+// stopped).
+constexpr int kLeaseTasks = 4;
+Slot g_lease_slots[kLeaseTasks];
+
+bool leases_work(wg_manager_t* m) {
+  wg_lease_t* lease = nullptr;
+  if (!must_succeed("wg_manager_acquire",
+                    [&] { return wg_manager_acquire(m, 10, "fault-sweep", 10, &lease); }))
+    return false;
+  for (Slot& s : g_lease_slots)
+    note_submission("wg_lease_submit", wg_lease_submit(lease, work, &s, on_done, &s), &s);
+  int rc = wg_lease_release(lease);
+  if (rc != WG_OK) wrong("wg_lease_release", rc);
+  return rc == WG_OK;
+}
+
+bool lease_outcomes_exact() {
+  bool ok = true;
+  for (Slot& s : g_lease_slots)
+    if (s.outcomes.load() != s.accepted.load()) {
+      std::fprintf(stderr, "fault sweep: lease task accepted %d: %d outcome(s)\n",
+                   s.accepted.load(), s.outcomes.load());
+      ok = false;
+    }
+  return ok;
+}
+
 // Phase 2's futures are decided once the cancelling stop returned.
 void collect_futures() {
   int n = g_next_slot.load();
@@ -274,6 +313,7 @@ bool scenario(bool shared, wg_manager_t** m, wg_grinder_t** g) {
   if (!must_succeed("wg_start", [&] { return wg_start(*g); })) return false;
   if (!run_producers(*g, true)) return false;
   if (!must_succeed("wg_stop(drain)", [&] { return wg_stop(*g, 0); })) return false;
+  if (!exports_work(*g)) return false;
   // Phase 2: restart, feed, cancel.
   if (!must_succeed("wg_start again", [&] { return wg_start(*g); })) return false;
   if (!run_producers(*g, false)) return false;
@@ -290,13 +330,14 @@ Verdict run_scenario(bool shared) {
   bool ok = scenario(shared, &m, &g);
   bool stats_ok = !g || stats_add_up(g);
   if (g && !must_succeed("wg_destroy", [&] { return wg_destroy(g); })) ok = false;
+  if (ok && m && !leases_work(m)) ok = false;
   if (m && !must_succeed("wg_manager_destroy", [&] { return wg_manager_destroy(m); })) ok = false;
   disarm();
   if (!ok || g_wrong.load() != 0) return kWrongReturn;
   // First every worker's exit: an item cancelled while its work ran has its
   // arg released when the work returns, on a worker, after the stop returned.
   if (!workers_all_stopped()) return kThreadLeft;
-  if (!outcomes_exact()) return kLostOutcome;
+  if (!outcomes_exact() || !lease_outcomes_exact()) return kLostOutcome;
   if (!stats_ok) return kStatsMismatch;
   if (int n = library_threads(); n != 0) {
     std::fprintf(stderr, "fault sweep: %d library thread(s) left after destroy\n", n);
