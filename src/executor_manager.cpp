@@ -136,11 +136,7 @@ int ExecutorManager::stop() {
 // Retires every executor; their unstarted tasks go to *after (none exist when
 // the manager never ran).
 void ExecutorManager::retire_all_slots_locked(Aftermath* after) {
-  for (auto& slot : slots_) {
-    UnstartedTasks t = slot->executor->retire();
-    if (after && !t.empty()) after->unstarted.emplace_back(slot->executor, std::move(t));
-    move_to_retired_locked(slot.get(), false);
-  }
+  for (auto& slot : slots_) retire_executor_locked(slot.get(), false, after);
   slots_.clear();
 }
 
@@ -311,8 +307,7 @@ int ExecutorManager::release(Lease* lease) {
     // Tasks that never started get their outcome on the housekeeping thread,
     // as at expiry: never nested inside the caller's release (which may run
     // in a done callback or on a grinder's loop thread).
-    for (auto& u : after.unstarted) handback_.push_back(std::move(u));
-    after.unstarted.clear();
+    handback_.splice(handback_.end(), after.unstarted);
     if (!handback_.empty()) wake_housekeeping_locked(0);
     lk.unlock();
     log.flush();
@@ -349,10 +344,7 @@ void ExecutorManager::revoke_locked(Lease* lease, Aftermath* after) {
   auto it = std::find_if(slots_.begin(), slots_.end(),
                          [&](const std::unique_ptr<Slot>& s) { return s->id == lease->slot_id_; });
   if (it != slots_.end()) {
-    std::shared_ptr<Executor> ex = (*it)->executor;
-    UnstartedTasks t = ex->retire();
-    if (!t.empty()) after->unstarted.emplace_back(ex, std::move(t));
-    move_to_retired_locked(it->get(), false);
+    retire_executor_locked(it->get(), false, after);
     slots_.erase(it);
     wake_housekeeping_locked(0);  // to join its threads
   }

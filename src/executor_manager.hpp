@@ -101,6 +101,8 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
     std::shared_ptr<Executor> executor;
     bool shrink;  // counted in stats.retired once reaped
   };
+  // An executor's tasks that never started, to hand back with WG_ELEASE.
+  using Handback = std::list<std::pair<std::shared_ptr<Executor>, UnstartedTasks>>;
   struct Slot {
     enum State { kAvailable, kLeased, kDraining };
     uint64_t id;
@@ -111,12 +113,14 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
     // The executor's entry in retired_, made with the slot: retiring it is a
     // splice, which cannot fail (it runs on stop and failure paths).
     std::list<Retired> retirement;
+    // Likewise its entry for the tasks a retirement finds unstarted.
+    Handback handback;
   };
   // What a locked section leaves to do after unlocking: user callbacks
   // (unstarted tasks get WG_ELEASE) and dropping references that may be the
   // manager's last.
   struct Aftermath {
-    std::vector<std::pair<std::shared_ptr<Executor>, UnstartedTasks>> unstarted;
+    Handback unstarted;                        // entries spliced from the slots: never allocates
     std::list<std::shared_ptr<Lease>> leases;  // spliced from leases_: never allocates
     void finish();                             // hands the unstarted tasks back; call unlocked
   };
@@ -142,6 +146,7 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   void retire_idle_locked(uint64_t now, Aftermath* after);
   void retire_slot_locked(size_t index, Aftermath* after);
   void move_to_retired_locked(Slot* slot, bool shrink);
+  void retire_executor_locked(Slot* slot, bool shrink, Aftermath* after);
   std::shared_ptr<Lease> lease_slot_locked(Slot* slot, uint64_t lease_ns, const std::string& owner,
                                            LogLines& log);
   int lease_now_locked(const LeaseRequest& req, LogLines& log, std::shared_ptr<Lease>* out);
@@ -179,7 +184,7 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   std::list<Retired> retired_;                // to reap
   // Unstarted tasks of executors retired by a call (release), for the
   // housekeeping thread to hand back.
-  std::vector<std::pair<std::shared_ptr<Executor>, UnstartedTasks>> handback_;
+  Handback handback_;
   LeaseRequest* wait_head_ = nullptr;
   LeaseRequest* wait_tail_ = nullptr;
   uint64_t waiters_ = 0;

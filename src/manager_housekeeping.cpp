@@ -28,15 +28,9 @@ void ExecutorManager::expire_locked(Lease* lease, Aftermath* after, LogLines& lo
   }
 }
 
-// Moves the tasks to hand back into *after: a swap when nothing else is there
-// (no allocation), else appended.
+// Moves the tasks to hand back into *after (a splice: no allocation).
 void ExecutorManager::take_handback_locked(Aftermath* after) {
-  if (after->unstarted.empty()) {
-    after->unstarted.swap(handback_);
-    return;
-  }
-  for (auto& u : handback_) after->unstarted.push_back(std::move(u));
-  handback_.clear();
+  after->unstarted.splice(after->unstarted.end(), handback_);
 }
 
 // Joins the threads of retired executors (a thread still inside a task is

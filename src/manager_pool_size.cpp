@@ -39,6 +39,7 @@ int ExecutorManager::add_slot_locked(Slot** out) {
     slots_.reserve(slots_.size() + 1);
     slot = std::make_unique<Slot>();
     slot->retirement.emplace_back(Retired{nullptr, false});
+    slot->handback.emplace_back(nullptr, UnstartedTasks());
     std::weak_ptr<ExecutorManager> weak = weak_from_this();
     idle_hook = [weak, id] {
       if (auto m = weak.lock()) m->on_executor_idle(id);
@@ -67,12 +68,26 @@ int ExecutorManager::add_slot_locked(Slot** out) {
   slot->id = id;
   slot->executor = ex;
   slot->retirement.front().executor = ex;
+  slot->handback.front().first = ex;
   slot->idle_since_ns = now_ns();
   ex->set_idle_hook(std::move(idle_hook));
   *out = slot.get();
   slots_.push_back(std::move(slot));
   ++started_pools_;
   return WG_OK;
+}
+
+// Retires the slot's executor: its unstarted tasks go to *after (none exist
+// when the manager never ran: after may be nullptr then), the executor to the
+// reaper, both through entries made with the slot, so nothing allocates here
+// (the executor's retire() copes with running out of memory itself).
+void ExecutorManager::retire_executor_locked(Slot* slot, bool shrink, Aftermath* after) {
+  UnstartedTasks t = slot->executor->retire();
+  if (after && !t.empty()) {
+    slot->handback.front().second = std::move(t);
+    after->unstarted.splice(after->unstarted.end(), slot->handback);
+  }
+  move_to_retired_locked(slot, shrink);
 }
 
 // Hands the slot's executor to the reaper (its entry was made with the slot).
@@ -118,12 +133,9 @@ void ExecutorManager::grow_to_floor_locked(LogLines& log) {
 }
 
 void ExecutorManager::retire_slot_locked(size_t index, Aftermath* after) {
-  std::shared_ptr<Executor> ex = slots_[index]->executor;
   // Available, so normally nothing is left unstarted; a submission that raced
   // with the release may have been, and still gets its outcome.
-  UnstartedTasks t = ex->retire();
-  if (!t.empty()) after->unstarted.emplace_back(ex, std::move(t));
-  move_to_retired_locked(slots_[index].get(), true);
+  retire_executor_locked(slots_[index].get(), true, after);
   slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(index));
   wake_housekeeping_locked(0);  // to join its threads
 }
