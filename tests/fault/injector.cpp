@@ -16,10 +16,14 @@ std::atomic<Kind> g_kind{Kind::kAlloc};
 std::atomic<uint64_t> g_nth{0};
 std::atomic<uint64_t> g_count{0};
 std::atomic<bool> g_fired{false};
+std::atomic<int> g_phase{0};        // the scenario's current phase
+std::atomic<int> g_armed_phase{0};  // the phase whose events are counted
 
 // True when this event of `kind` is the one to fail.
 bool should_fail(Kind kind) {
-  if (!g_armed.load(std::memory_order_acquire) || g_kind.load() != kind) return false;
+  if (!g_armed.load(std::memory_order_acquire) || g_kind.load() != kind ||
+      g_phase.load() != g_armed_phase.load())
+    return false;
   if (g_count.fetch_add(1) + 1 != g_nth.load()) return false;
   g_fired.store(true);
   return true;
@@ -41,8 +45,12 @@ void* counted_aligned_new(size_t n, std::align_val_t al) {
   return std::aligned_alloc(a, (n + a - 1) / a * a);
 }
 
-void arm(Kind kind, uint64_t nth) {
+void enter_phase(int phase) { g_phase.store(phase); }
+
+void arm(Kind kind, int phase, uint64_t nth) {
   g_kind.store(kind);
+  g_phase.store(0);
+  g_armed_phase.store(phase);
   g_nth.store(nth);
   g_count.store(0);
   g_fired.store(false);

@@ -15,13 +15,19 @@ namespace fault {
 
 enum class Kind { kAlloc, kThread };
 
-// Counting starts at arm: the nth counted event of `kind` fails.
-void arm(Kind kind, uint64_t nth);
+// The scenario marks its phases (scenario.hpp); events are counted only while
+// the armed phase runs, so that N means the same event in every run of that
+// phase (the number of batches, hence of allocations, in the phases before
+// varies with thread timing).
+void enter_phase(int phase);
+
+// Counting starts at arm: the nth event of `kind` counted in `phase` fails.
+void arm(Kind kind, int phase, uint64_t nth);
 // Stops counting and failing.
 void disarm();
 // Whether the armed failure happened.
 bool fired();
-// Events counted since arm.
+// Events counted (in the armed phase) since arm.
 uint64_t counted();
 
 // malloc, or nullptr when this is the allocation to fail (the replaced

@@ -165,22 +165,81 @@ bool exports_work(wg_grinder_t* g) {
                       [&] { return wg_metrics_prometheus(g, nullptr, buf, sizeof buf, &needed); });
 }
 
-// Direct leases of the shared manager: acquire, submit tasks, release. Each
-// accepted task's done runs once, on a worker (counted after every worker
-// stopped).
-constexpr int kLeaseTasks = 4;
-Slot g_lease_slots[kLeaseTasks];
+// Direct leases of the shared manager: acquire, submit tasks, release; then
+// a stop that finds tasks unstarted: the first tasks to start (one per worker)
+// hold their workers until the stop has returned, so the others are still
+// queued when it retires the executor (they end WG_ELEASE). Each accepted
+// task's done runs once (counted after every worker stopped).
+constexpr int kLeaseTasks = 6;
+constexpr int kWorkers = 2;  // workers_per_pool below
+Slot g_lease_slots[2 * kLeaseTasks];
+pthread_mutex_t g_gate_mu = PTHREAD_MUTEX_INITIALIZER;
+pthread_cond_t g_gate_cv = PTHREAD_COND_INITIALIZER;
+int g_holding = 0;        // tasks holding their worker (g_gate_mu)
+bool g_gate_open = true;  // (g_gate_mu)
+
+int holding_work(void*, void**) {
+  pthread_mutex_lock(&g_gate_mu);
+  if (!g_gate_open && g_holding < kWorkers) {
+    ++g_holding;
+    pthread_cond_broadcast(&g_gate_cv);
+    while (!g_gate_open) pthread_cond_wait(&g_gate_cv, &g_gate_mu);
+  }
+  pthread_mutex_unlock(&g_gate_mu);
+  return 0;
+}
+
+void set_gate(bool open) {
+  pthread_mutex_lock(&g_gate_mu);
+  g_gate_open = open;
+  pthread_cond_broadcast(&g_gate_cv);
+  pthread_mutex_unlock(&g_gate_mu);
+}
+
+void wait_holding(int n) {
+  pthread_mutex_lock(&g_gate_mu);
+  while (g_holding < n) pthread_cond_wait(&g_gate_cv, &g_gate_mu);
+  pthread_mutex_unlock(&g_gate_mu);
+}
+
+// Submits kLeaseTasks tasks from `first`; returns how many were accepted.
+int submit_lease_tasks(wg_lease_t* lease, Slot* first) {
+  int accepted = 0;
+  for (int i = 0; i < kLeaseTasks; ++i) {
+    Slot* s = &first[i];
+    note_submission("wg_lease_submit", wg_lease_submit(lease, holding_work, s, on_done, s), s);
+    accepted += s->accepted.load();
+  }
+  return accepted;
+}
 
 bool leases_work(wg_manager_t* m) {
   wg_lease_t* lease = nullptr;
   if (!must_succeed("wg_manager_acquire",
                     [&] { return wg_manager_acquire(m, 10, "fault-sweep", 10, &lease); }))
     return false;
-  for (Slot& s : g_lease_slots)
-    note_submission("wg_lease_submit", wg_lease_submit(lease, work, &s, on_done, &s), &s);
+  submit_lease_tasks(lease, &g_lease_slots[0]);
   int rc = wg_lease_release(lease);
-  if (rc != WG_OK) wrong("wg_lease_release", rc);
-  return rc == WG_OK;
+  if (rc != WG_OK) {
+    wrong("wg_lease_release", rc);
+    return false;
+  }
+  // The stop with tasks still queued.
+  if (!must_succeed("wg_manager_acquire",
+                    [&] { return wg_manager_acquire(m, 10, "fault-sweep", 10, &lease); }))
+    return false;
+  set_gate(false);
+  int accepted = submit_lease_tasks(lease, &g_lease_slots[kLeaseTasks]);
+  wait_holding(accepted < kWorkers ? accepted : kWorkers);
+  enter_phase(kManagerStop);
+  bool ok = must_succeed("wg_manager_stop", [&] { return wg_manager_stop(m); });
+  set_gate(true);
+  rc = wg_lease_release(lease);  // revoked by the stop
+  if (rc != WG_ELEASE) {
+    wrong("wg_lease_release after the stop", rc);
+    ok = false;
+  }
+  return ok;
 }
 
 bool lease_outcomes_exact() {
@@ -311,12 +370,16 @@ bool scenario(bool shared, wg_manager_t** m, wg_grinder_t** g) {
 
   // Phase 1: start, feed, drain.
   if (!must_succeed("wg_start", [&] { return wg_start(*g); })) return false;
+  enter_phase(kFeed);
   if (!run_producers(*g, true)) return false;
+  enter_phase(kDrain);
   if (!must_succeed("wg_stop(drain)", [&] { return wg_stop(*g, 0); })) return false;
   if (!exports_work(*g)) return false;
   // Phase 2: restart, feed, cancel.
+  enter_phase(kRefeed);
   if (!must_succeed("wg_start again", [&] { return wg_start(*g); })) return false;
   if (!run_producers(*g, false)) return false;
+  enter_phase(kCancel);
   if (!must_succeed("wg_stop(cancel)", [&] { return wg_stop(*g, 1); })) return false;
   collect_futures();
   return g_wrong.load() == 0;
@@ -324,13 +387,23 @@ bool scenario(bool shared, wg_manager_t** m, wg_grinder_t** g) {
 
 }  // namespace
 
+const char* phase_name(int phase) {
+  static const char* const kNames[kPhases] = {"setup",  "feed",         "drain",
+                                              "refeed", "cancel",       "destroy",
+                                              "leases", "manager-stop", "manager-destroy"};
+  return phase >= 0 && phase < kPhases ? kNames[phase] : "?";
+}
+
 Verdict run_scenario(bool shared) {
   wg_manager_t* m = nullptr;
   wg_grinder_t* g = nullptr;
   bool ok = scenario(shared, &m, &g);
   bool stats_ok = !g || stats_add_up(g);
+  enter_phase(kDestroy);
   if (g && !must_succeed("wg_destroy", [&] { return wg_destroy(g); })) ok = false;
+  enter_phase(kLeases);
   if (ok && m && !leases_work(m)) ok = false;
+  enter_phase(kManagerDestroy);
   if (m && !must_succeed("wg_manager_destroy", [&] { return wg_manager_destroy(m); })) ok = false;
   disarm();
   if (!ok || g_wrong.load() != 0) return kWrongReturn;

@@ -19,6 +19,21 @@ enum Verdict : int {
   kStatsMismatch = 13  // the stopped grinder's counters do not add up
 };
 
+// The scenario's phases, in order (injector.hpp: a failure is armed in one).
+enum Phase : int {
+  kSetup,          // conf, (shared: manager create, start), wg_create, wg_start
+  kFeed,           // two producers: callbacks, futures, submit_wait
+  kDrain,          // wg_stop(g, 0), the exports
+  kRefeed,         // wg_start again, two producers again
+  kCancel,         // wg_stop(g, 1), phase 2's futures
+  kDestroy,        // wg_destroy
+  kLeases,         // shared: direct leases, tasks, release
+  kManagerStop,    // shared: wg_manager_stop with tasks queued, release after it
+  kManagerDestroy  // shared: wg_manager_destroy
+};
+constexpr int kPhases = kManagerDestroy + 1;
+const char* phase_name(int phase);
+
 // Runs the scenario once; the injector is armed by the caller just before.
 Verdict run_scenario(bool shared_manager);
 

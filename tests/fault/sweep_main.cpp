@@ -1,15 +1,16 @@
 // The fault sweep (issue 11): for one kind of failure (alloc: the Nth
 // allocation; thread: the Nth thread the library starts) and one manager
 // (private or shared), runs the scenario (scenario.hpp) in a forked child for
-// N = 1, 2, ... until the scenario no longer reaches the Nth event, and
-// reports each N whose child hung (killed by its alarm), aborted, returned a
-// wrong status, lost an outcome, left a thread or tripped a sanitizer.
+// each phase of the scenario and N = 1, 2, ... until that phase no longer
+// reaches its Nth event, and reports each (phase, N) whose child hung (killed
+// by its alarm), aborted, returned a wrong status, lost an outcome, left a
+// thread or tripped a sanitizer.
 //
 //   workgrinder_fault_sweep alloc|thread private|shared [--stride S]
-//       [--timeout SECONDS] [--only N]
+//       [--timeout SECONDS] [--only PHASE:N]
 //
-// --stride samples every Sth N (the sanitizer builds, where a run is slow);
-// --only N runs that one N in this process (to debug it).
+// --stride samples every Sth N; --only PHASE:N runs that one failure in this
+// process (to debug it; PHASE is a number, as the failure lines print it).
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,7 +57,7 @@ const char* classify(int status, Tally* t) {
 }
 
 // One child: arm, run, exit with the verdict.
-int run_child(fault::Kind kind, bool shared, unsigned long n, unsigned timeout) {
+int run_child(fault::Kind kind, bool shared, int phase, unsigned long n, unsigned timeout) {
   std::fflush(nullptr);
   pid_t pid = fork();
   if (pid < 0) {
@@ -65,7 +66,7 @@ int run_child(fault::Kind kind, bool shared, unsigned long n, unsigned timeout) 
   }
   if (pid == 0) {
     alarm(timeout);
-    fault::arm(kind, n);
+    fault::arm(kind, phase, n);
     std::exit(fault::run_scenario(shared));  // exit, not _exit: LeakSanitizer checks here
   }
   int status = 0;
@@ -77,7 +78,7 @@ int run_child(fault::Kind kind, bool shared, unsigned long n, unsigned timeout) 
 int usage() {
   std::fprintf(stderr,
                "usage: workgrinder_fault_sweep alloc|thread private|shared [--stride S] "
-               "[--timeout SECONDS] [--only N]\n");
+               "[--timeout SECONDS] [--only PHASE:N]\n");
   return 2;
 }
 
@@ -95,46 +96,59 @@ int main(int argc, char** argv) {
   bool shared = std::strcmp(argv[2], "shared") == 0;
   if (!shared && std::strcmp(argv[2], "private") != 0) return usage();
   unsigned long stride = 1, only = 0;
+  int only_phase = 0;
   unsigned timeout = 20;
   for (int i = 3; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--stride") == 0)
       stride = std::strtoul(argv[i + 1], nullptr, 10);
     else if (std::strcmp(argv[i], "--timeout") == 0)
       timeout = static_cast<unsigned>(std::strtoul(argv[i + 1], nullptr, 10));
-    else if (std::strcmp(argv[i], "--only") == 0)
-      only = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (std::strcmp(argv[i], "--only") == 0 &&
+             std::sscanf(argv[i + 1], "%d:%lu", &only_phase, &only) != 2)
+      return usage();
     else
       return usage();
   }
   if (stride == 0) return usage();
   if (only) {  // in this process, for a debugger
-    fault::arm(kind, only);
+    fault::arm(kind, only_phase, only);
     int v = fault::run_scenario(shared);
-    std::printf("N=%lu: verdict %d (injected failure %s)\n", only, v,
-                fault::fired() ? "happened" : "not reached");
+    std::printf("phase %d (%s) N=%lu: verdict %d (injected failure %s; %llu events counted)\n",
+                only_phase, fault::phase_name(only_phase), only, v,
+                fault::fired() ? "happened" : "not reached",
+                static_cast<unsigned long long>(fault::counted()));
     return v == fault::kNotReached ? 0 : v;
   }
 
   Tally t;
-  int unreached = 0;
-  unsigned long last = 0;
-  for (unsigned long n = 1; unreached < kEndAfterUnreached; n += stride) {
-    int status = run_child(kind, shared, n, timeout);
-    last = n;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == fault::kNotReached) {
-      ++unreached;
-      continue;
+  unsigned long swept = 0;  // N values tried, over all phases
+  char reach[256] = "";     // the highest N reached, per phase
+  for (int phase = 0; phase < fault::kPhases; ++phase) {
+    int unreached = 0;
+    unsigned long highest = 0;
+    for (unsigned long n = 1; unreached < kEndAfterUnreached; n += stride) {
+      int status = run_child(kind, shared, phase, n, timeout);
+      ++swept;
+      if (WIFEXITED(status) && WEXITSTATUS(status) == fault::kNotReached) {
+        ++unreached;
+        continue;
+      }
+      unreached = 0;
+      highest = n;
+      ++t.runs;
+      if (const char* why = classify(status, &t))
+        std::printf("FAIL %s %s phase %d (%s) N=%lu: %s\n", argv[1], argv[2], phase,
+                    fault::phase_name(phase), n, why);
     }
-    unreached = 0;
-    ++t.runs;
-    if (const char* why = classify(status, &t))
-      std::printf("FAIL %s %s N=%lu: %s\n", argv[1], argv[2], n, why);
+    size_t used = std::strlen(reach);
+    std::snprintf(reach + used, sizeof reach - used, "%s%s %lu", phase ? ", " : "",
+                  fault::phase_name(phase), highest);
   }
   std::printf(
-      "fault sweep %s/%s: N = 1..%lu step %lu, %d run(s) reached their failure: %d survived; "
-      "hung %d, aborted %d, wrong return %d, lost outcome %d, thread left %d, stats %d, "
-      "sanitizer %d\n",
-      argv[1], argv[2], last, stride, t.runs, t.passed, t.hung, t.aborted, t.wrong, t.lost,
+      "fault sweep %s/%s: %lu child runs, step %lu; highest N reached per phase: %s; %d run(s) "
+      "reached their failure: %d survived; hung %d, aborted %d, wrong return %d, lost outcome "
+      "%d, thread left %d, stats %d, sanitizer %d\n",
+      argv[1], argv[2], swept, stride, reach, t.runs, t.passed, t.hung, t.aborted, t.wrong, t.lost,
       t.threads, t.stats, t.sanitizer);
   return t.failures() == 0 ? 0 : 1;
 }
