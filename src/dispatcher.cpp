@@ -28,6 +28,16 @@ bool Dispatcher::full() const {
   return batches_.size() >= slots;
 }
 
+int Dispatcher::reserve() {
+  try {
+    batches_.reserve(max_inflight_);
+    leaving_batches_.reserve(max_inflight_);
+  } catch (const std::bad_alloc&) {
+    return WG_ENOMEM;
+  }
+  return WG_OK;
+}
+
 Batch* Dispatcher::new_batch() { return new (std::nothrow) Batch(&mailbox_, next_batch_id_); }
 
 // Under the manager lock, on any thread: record the answer, wake the loop.
@@ -56,10 +66,14 @@ void Dispatcher::launch(Batch* b) {
   b->counters = &counters_;
   b->batch_fn = batch_fn_;
   b->batch_opaque = batch_opaque_;
-  batches_.push_back(b);
+  batches_.push_back(b);  // never beyond the room reserve() made: full() is checked first
 
   b->request.lease_ns = lease_ns_;
-  b->request.owner = owner_prefix_ + "-" + std::to_string(b->id);
+  try {
+    b->request.owner = owner_prefix_ + "-" + std::to_string(b->id);
+  } catch (const std::bad_alloc&) {
+    b->request.owner.clear();  // out of memory: the lease goes unlabelled
+  }
   b->request.served = &Dispatcher::on_lease_served;
   b->request.context = b;
   logger_.logf(WG_LOG_INFO, "batch %llu started: %zu item(s), lease owner %s",
@@ -184,10 +198,15 @@ void Dispatcher::finish(Batch* b) {
                static_cast<unsigned long long>(b->id), b->ok, b->failed, b->cancelled,
                static_cast<double>(now_ns() - b->started_ns) / 1e6);
   remove(b);
-  if (empty)
-    b->release_by_loop();
-  else
-    leaving_batches_.push_back(b);
+  if (!empty) {
+    try {
+      leaving_batches_.push_back(b);
+      return;
+    } catch (const std::bad_alloc&) {
+      b->gate.wait_empty();  // out of memory: wait for the worker, which is leaving now
+    }
+  }
+  b->release_by_loop();
 }
 
 void Dispatcher::free_left_batches(bool wait) {

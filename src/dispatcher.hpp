@@ -31,6 +31,10 @@ class Dispatcher {
 
   ExecutorManager& manager() { return *manager_; }
 
+  // Before the loop starts: room for every batch slot, so that the loop's
+  // bookkeeping never allocates (WG_ENOMEM when there is none).
+  int reserve();
+
   // Every batch slot is taken: max_inflight_batches, or on an adaptive manager
   // its current pool count if that is lower (more batches would only wait).
   bool full() const;

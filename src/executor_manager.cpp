@@ -7,6 +7,7 @@
 
 #include "clock.hpp"
 #include "thread_pool_executor.hpp"
+#include "thread_start.hpp"
 #include "workgrinder/workgrinder.h"
 
 namespace wg {
@@ -84,9 +85,9 @@ int ExecutorManager::start() {
   uint64_t generation = ++generation_;
   next_check_ns_ = deadline_after(now_ns(), seconds_to_ns(cfg_.check_interval_seconds));
   try {
-    housekeeping_thread_ = std::thread(
+    housekeeping_thread_ = start_thread(
         [this, weak = weak_from_this(), generation] { housekeeping_main(weak, generation); });
-  } catch (const std::system_error&) {
+  } catch (const std::exception&) {  // no thread (system_error) or no memory for its state
     running_ = false;
     retire_all_slots_locked(nullptr);
     lk.unlock();
@@ -114,8 +115,7 @@ int ExecutorManager::stop() {
     }
     while (!leases_.empty()) revoke_locked(leases_.front().get(), &after);
     retire_all_slots_locked(&after);
-    for (auto& u : handback_) after.unstarted.push_back(std::move(u));
-    handback_.clear();
+    take_handback_locked(&after);
     housekeeping = std::move(housekeeping_thread_);
     log.addf(WG_LOG_INFO, "manager stopped");
     lk.unlock();
@@ -136,11 +136,7 @@ int ExecutorManager::stop() {
 // Retires every executor; their unstarted tasks go to *after (none exist when
 // the manager never ran).
 void ExecutorManager::retire_all_slots_locked(Aftermath* after) {
-  for (auto& slot : slots_) {
-    UnstartedTasks t = slot->executor->retire();
-    if (after && !t.empty()) after->unstarted.emplace_back(slot->executor, std::move(t));
-    retired_.push_back({slot->executor, false});
-  }
+  for (auto& slot : slots_) retire_executor_locked(slot.get(), false, after);
   slots_.clear();
 }
 
@@ -149,9 +145,16 @@ std::shared_ptr<Lease> ExecutorManager::lease_slot_locked(Slot* slot, uint64_t l
   uint64_t now = now_ns();
   uint64_t soft = deadline_after(now, lease_ns);
   uint64_t hard = deadline_after(soft, seconds_to_ns(cfg_.lease_grace_seconds));
-  auto lease = std::make_shared<Lease>(shared_from_this(), slot->executor, next_lease_id_++, owner,
-                                       soft, hard, slot->id);
-  leases_.push_back(lease);
+  // Everything that allocates comes first: out of memory, nothing has changed.
+  std::shared_ptr<Lease> lease;
+  try {
+    lease = std::make_shared<Lease>(shared_from_this(), slot->executor, next_lease_id_, owner, soft,
+                                    hard, slot->id);
+    leases_.push_back(lease);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+  ++next_lease_id_;
   slot->state = Slot::kLeased;
   slot->lease = lease.get();
   wake_housekeeping_locked(hard);
@@ -191,8 +194,12 @@ void ExecutorManager::serve_waiters_locked(LogLines& log) {
     Slot* slot;
     if (take_slot_locked(&slot) != WG_OK) return;
     LeaseRequest* r = wait_head_;
+    // Out of memory for the lease, the waiter is answered WG_ENOMEM rather
+    // than left waiting for a retry that nothing would trigger.
+    std::shared_ptr<Lease> lease = lease_slot_locked(slot, r->lease_ns, r->owner, log);
+    const int status = lease ? WG_OK : WG_ENOMEM;  // before the lease moves into the call
     unlink_locked(r);
-    r->served(r, WG_OK, lease_slot_locked(slot, r->lease_ns, r->owner, log));
+    r->served(r, status, std::move(lease));
   }
 }
 
@@ -241,8 +248,9 @@ int ExecutorManager::lease_now_locked(const LeaseRequest& req, LogLines& log,
   if (wait_head_) return WG_EUNAVAILABLE;
   Slot* slot;
   int rc = take_slot_locked(&slot);
-  if (rc == WG_OK) *out = lease_slot_locked(slot, req.lease_ns, req.owner, log);
-  return rc;
+  if (rc != WG_OK) return rc;
+  *out = lease_slot_locked(slot, req.lease_ns, req.owner, log);
+  return *out ? WG_OK : WG_ENOMEM;
 }
 
 bool ExecutorManager::cancel_request(LeaseRequest* req) {
@@ -265,7 +273,7 @@ int ExecutorManager::notify_scale_changed() {
 // thread has not got to it yet: its executor must not come back as if
 // nothing happened (submissions through it already fail).
 int ExecutorManager::release(Lease* lease) {
-  Aftermath after;
+  Aftermath after;  // after the lock: its references are dropped unlocked
   int rc = WG_OK;
   {
     LogLines log(logger_);
@@ -290,8 +298,7 @@ int ExecutorManager::release(Lease* lease) {
                slot && slot->state == Slot::kDraining ? " (draining running work)" : "");
       for (auto it = leases_.begin(); it != leases_.end(); ++it)
         if (it->get() == lease) {
-          after.leases.push_back(std::move(*it));  // dropped unlocked
-          leases_.erase(it);
+          after.leases.splice(after.leases.end(), leases_, it);  // dropped unlocked
           break;
         }
     }
@@ -300,8 +307,7 @@ int ExecutorManager::release(Lease* lease) {
     // Tasks that never started get their outcome on the housekeeping thread,
     // as at expiry: never nested inside the caller's release (which may run
     // in a done callback or on a grinder's loop thread).
-    for (auto& u : after.unstarted) handback_.push_back(std::move(u));
-    after.unstarted.clear();
+    handback_.splice(handback_.end(), after.unstarted);
     if (!handback_.empty()) wake_housekeeping_locked(0);
     lk.unlock();
     log.flush();
@@ -338,17 +344,13 @@ void ExecutorManager::revoke_locked(Lease* lease, Aftermath* after) {
   auto it = std::find_if(slots_.begin(), slots_.end(),
                          [&](const std::unique_ptr<Slot>& s) { return s->id == lease->slot_id_; });
   if (it != slots_.end()) {
-    std::shared_ptr<Executor> ex = (*it)->executor;
-    UnstartedTasks t = ex->retire();
-    if (!t.empty()) after->unstarted.emplace_back(ex, std::move(t));
-    retired_.push_back({ex, false});
+    retire_executor_locked(it->get(), false, after);
     slots_.erase(it);
     wake_housekeeping_locked(0);  // to join its threads
   }
   for (auto l = leases_.begin(); l != leases_.end(); ++l)
     if (l->get() == lease) {
-      after->leases.push_back(std::move(*l));
-      leases_.erase(l);
+      after->leases.splice(after->leases.end(), leases_, l);
       break;
     }
 }

@@ -30,6 +30,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,7 +47,8 @@ namespace wg {
 
 class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
  public:
-  // Makes an executor of `workers` threads; nullptr with *err set on failure.
+  // Makes an executor of `workers` threads. On failure sets *err and returns
+  // nullptr, or a retired executor whose started threads must be reaped.
   using ExecutorFactory = std::function<std::shared_ptr<Executor>(size_t workers, int* err)>;
   static constexpr int kQueued = 1;  // acquire_or_enqueue: the request waits
 
@@ -95,6 +97,12 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
  private:
   friend class Lease;
 
+  struct Retired {
+    std::shared_ptr<Executor> executor;
+    bool shrink;  // counted in stats.retired once reaped
+  };
+  // An executor's tasks that never started, to hand back with WG_ELEASE.
+  using Handback = std::list<std::pair<std::shared_ptr<Executor>, UnstartedTasks>>;
   struct Slot {
     enum State { kAvailable, kLeased, kDraining };
     uint64_t id;
@@ -102,18 +110,19 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
     State state = kAvailable;
     Lease* lease = nullptr;
     uint64_t idle_since_ns = 0;  // when it last became available
-  };
-  struct Retired {
-    std::shared_ptr<Executor> executor;
-    bool shrink;  // counted in stats.retired once reaped
+    // The executor's entry in retired_, made with the slot: retiring it is a
+    // splice, which cannot fail (it runs on stop and failure paths).
+    std::list<Retired> retirement;
+    // Likewise its entry for the tasks a retirement finds unstarted.
+    Handback handback;
   };
   // What a locked section leaves to do after unlocking: user callbacks
   // (unstarted tasks get WG_ELEASE) and dropping references that may be the
   // manager's last.
   struct Aftermath {
-    std::vector<std::pair<std::shared_ptr<Executor>, UnstartedTasks>> unstarted;
-    std::vector<std::shared_ptr<Lease>> leases;
-    void finish();  // hands the unstarted tasks back; call unlocked
+    Handback unstarted;                        // entries spliced from the slots: never allocates
+    std::list<std::shared_ptr<Lease>> leases;  // spliced from leases_: never allocates
+    void finish();                             // hands the unstarted tasks back; call unlocked
   };
 
   ExecutorManager(const Config& cfg, ExecutorFactory factory);
@@ -136,6 +145,8 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   void shrink_to_cap_locked(Aftermath* after);
   void retire_idle_locked(uint64_t now, Aftermath* after);
   void retire_slot_locked(size_t index, Aftermath* after);
+  void move_to_retired_locked(Slot* slot, bool shrink);
+  void retire_executor_locked(Slot* slot, bool shrink, Aftermath* after);
   std::shared_ptr<Lease> lease_slot_locked(Slot* slot, uint64_t lease_ns, const std::string& owner,
                                            LogLines& log);
   int lease_now_locked(const LeaseRequest& req, LogLines& log, std::shared_ptr<Lease>* out);
@@ -147,6 +158,7 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   void retire_all_slots_locked(Aftermath* after);
   Slot* find_slot_locked(uint64_t id);
   void reap_retired();
+  void take_handback_locked(Aftermath* after);
 
   const Config cfg_;
   const ExecutorFactory factory_;
@@ -166,11 +178,13 @@ class ExecutorManager : public std::enable_shared_from_this<ExecutorManager> {
   bool running_ = false;
   std::thread housekeeping_thread_;
   std::vector<std::unique_ptr<Slot>> slots_;
-  std::vector<std::shared_ptr<Lease>> leases_;  // active leases
-  std::vector<Retired> retired_;                // to reap
+  // Lists, so that a lease or executor moves between them by a splice, which
+  // cannot fail; only adding a lease allocates, before anything changes.
+  std::list<std::shared_ptr<Lease>> leases_;  // active leases
+  std::list<Retired> retired_;                // to reap
   // Unstarted tasks of executors retired by a call (release), for the
   // housekeeping thread to hand back.
-  std::vector<std::pair<std::shared_ptr<Executor>, UnstartedTasks>> handback_;
+  Handback handback_;
   LeaseRequest* wait_head_ = nullptr;
   LeaseRequest* wait_tail_ = nullptr;
   uint64_t waiters_ = 0;

@@ -11,6 +11,7 @@
 #include "clock.hpp"
 #include "descriptors.hpp"
 #include "thread_roles.hpp"
+#include "thread_start.hpp"
 
 namespace wg {
 
@@ -109,6 +110,7 @@ void Grinder::warn_if_few_pools() {
 int Grinder::start_loop() {
   // libuv aborts instead of failing when it cannot get its descriptors.
   if (!descriptors_available(kLoopDescriptors)) return WG_ENOMEM;
+  if (dispatcher_.reserve() != WG_OK) return WG_ENOMEM;
   ExecutorManager& manager = dispatcher_.manager();
   if (owns_manager_) {
     int rc = manager.start();
@@ -136,8 +138,8 @@ int Grinder::start_loop() {
   producers_shut_out_.store(false, std::memory_order_relaxed);
   mailbox_.wake_flag.store(false, std::memory_order_relaxed);
   try {
-    loop_thread_ = std::thread([this] { loop_main(); });
-  } catch (const std::system_error&) {
+    loop_thread_ = start_thread([this] { loop_main(); });
+  } catch (const std::exception&) {  // no thread (system_error) or no memory for its state
     uv_close(reinterpret_cast<uv_handle_t*>(&mailbox_.async), nullptr);
     timer_.close();
     reporter_.close();

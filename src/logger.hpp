@@ -18,8 +18,9 @@ class Logger {
   Logger(wg_log_fn fn, void* opaque) : fn_(fn), opaque_(opaque) {}
 
   bool enabled() const { return fn_ != nullptr; }
-  void emit(int level, const std::string& line) const {
-    if (fn_) fn_(level, line.c_str(), opaque_);
+  void emit(int level, const std::string& line) const { emit(level, line.c_str()); }
+  void emit(int level, const char* line) const {
+    if (fn_) fn_(level, line, opaque_);
   }
   void logf(int level, const char* fmt, ...) const __attribute__((format(printf, 3, 4)));
 
@@ -41,11 +42,14 @@ class LogLines {
     std::vector<std::pair<int, std::string>> lines;
     lines.swap(lines_);
     for (auto& l : lines) logger_.emit(l.first, l.second);
+    if (dropped_) logger_.emit(WG_LOG_WARNING, "out of memory: log line(s) dropped");
+    dropped_ = false;
   }
 
  private:
   const Logger& logger_;
   std::vector<std::pair<int, std::string>> lines_;
+  bool dropped_ = false;  // a line could not be kept (out of memory)
 };
 
 }  // namespace wg

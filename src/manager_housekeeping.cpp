@@ -15,7 +15,8 @@ namespace wg {
 // Revokes a lease past its hard expiry and replaces its executor.
 void ExecutorManager::expire_locked(Lease* lease, Aftermath* after, LogLines& log) {
   size_t capacity = std::min<uint64_t>(slots_.size(), cap_locked());
-  std::string owner = lease->owner();
+  // By reference, not a copy (which could fail): after keeps the lease alive.
+  const std::string& owner = lease->owner();
   uint64_t id = lease->id();
   revoke_locked(lease, after);
   ++expired_;
@@ -27,10 +28,15 @@ void ExecutorManager::expire_locked(Lease* lease, Aftermath* after, LogLines& lo
   }
 }
 
+// Moves the tasks to hand back into *after (a splice: no allocation).
+void ExecutorManager::take_handback_locked(Aftermath* after) {
+  after->unstarted.splice(after->unstarted.end(), handback_);
+}
+
 // Joins the threads of retired executors (a thread still inside a task is
 // left to finish on its own); counts those retired by shrinking.
 void ExecutorManager::reap_retired() {
-  std::vector<Retired> retired;
+  std::list<Retired> retired;
   {
     std::lock_guard<std::mutex> lk(mu_);
     retired.swap(retired_);
@@ -114,10 +120,12 @@ void ExecutorManager::housekeeping_pass(uint64_t generation) {
     std::unique_lock<std::mutex> lk(mu_);
     if (running_ && generation == generation_) {
       uint64_t now = now_ns();
-      std::vector<Lease*> due;
-      for (auto& l : leases_)
-        if (l->hard_ns() <= now) due.push_back(l.get());
-      for (Lease* l : due) expire_locked(l, &after, log);  // after keeps each alive
+      // Expiry moves a lease from leases_ into after (which keeps it alive):
+      // step on before it does. No list of due leases: that would allocate.
+      for (auto l = leases_.begin(); l != leases_.end();) {
+        Lease* lease = (l++)->get();
+        if (lease->hard_ns() <= now) expire_locked(lease, &after, log);
+      }
       if (ask && target != target_pools_) {
         log.addf(WG_LOG_INFO, "pool target %llu -> %llu",
                  static_cast<unsigned long long>(target_pools_),
@@ -129,8 +137,7 @@ void ExecutorManager::housekeeping_pass(uint64_t generation) {
       retire_idle_locked(now, &after);
       serve_waiters_locked(log);
     }
-    for (auto& u : handback_) after.unstarted.push_back(std::move(u));
-    handback_.clear();
+    take_handback_locked(&after);
     lk.unlock();
     log.flush();
   }

@@ -29,23 +29,71 @@ void ExecutorManager::set_target_locked(uint64_t target) {
   pool_limit_.store(target, std::memory_order_relaxed);
 }
 
+// Everything that allocates comes before the executor's threads start: out of
+// memory there is nothing to undo, and after it nothing can fail.
 int ExecutorManager::add_slot_locked(Slot** out) {
-  int err = WG_ENOMEM;
-  std::shared_ptr<Executor> ex = factory_(cfg_.workers_per_pool, &err);
-  if (!ex) return err;
-  auto slot = std::make_unique<Slot>();
-  slot->id = next_slot_id_++;
+  std::unique_ptr<Slot> slot;
+  std::function<void()> idle_hook;
+  const uint64_t id = next_slot_id_;
+  try {
+    slots_.reserve(slots_.size() + 1);
+    slot = std::make_unique<Slot>();
+    slot->retirement.emplace_back(Retired{nullptr, false});
+    slot->handback.emplace_back(nullptr, UnstartedTasks());
+    std::weak_ptr<ExecutorManager> weak = weak_from_this();
+    idle_hook = [weak, id] {
+      if (auto m = weak.lock()) m->on_executor_idle(id);
+    };
+  } catch (const std::bad_alloc&) {
+    return WG_ENOMEM;
+  }
+  int err = WG_OK;
+  std::shared_ptr<Executor> ex;
+  try {
+    ex = factory_(cfg_.workers_per_pool, &err);
+  } catch (const std::bad_alloc&) {  // a substitute factory may throw
+    err = WG_ENOMEM;
+  }
+  if (ex && err != WG_OK) {
+    // Some of its threads started: the reaper joins them, unlocked (every
+    // caller reaps after unlocking, or the housekeeping thread does), taking
+    // the executor there through the entry made for it above.
+    slot->retirement.front().executor = std::move(ex);
+    retired_.splice(retired_.end(), slot->retirement);
+    wake_housekeeping_locked(0);
+    return err;
+  }
+  if (!ex) return err == WG_OK ? WG_ENOMEM : err;
+  ++next_slot_id_;
+  slot->id = id;
   slot->executor = ex;
+  slot->retirement.front().executor = ex;
+  slot->handback.front().first = ex;
   slot->idle_since_ns = now_ns();
-  std::weak_ptr<ExecutorManager> weak = weak_from_this();
-  uint64_t id = slot->id;
-  ex->set_idle_hook([weak, id] {
-    if (auto m = weak.lock()) m->on_executor_idle(id);
-  });
+  ex->set_idle_hook(std::move(idle_hook));
   *out = slot.get();
   slots_.push_back(std::move(slot));
   ++started_pools_;
   return WG_OK;
+}
+
+// Retires the slot's executor: its unstarted tasks go to *after (none exist
+// when the manager never ran: after may be nullptr then), the executor to the
+// reaper, both through entries made with the slot, so nothing allocates here
+// (the executor's retire() copes with running out of memory itself).
+void ExecutorManager::retire_executor_locked(Slot* slot, bool shrink, Aftermath* after) {
+  UnstartedTasks t = slot->executor->retire();
+  if (after && !t.empty()) {
+    slot->handback.front().second = std::move(t);
+    after->unstarted.splice(after->unstarted.end(), slot->handback);
+  }
+  move_to_retired_locked(slot, shrink);
+}
+
+// Hands the slot's executor to the reaper (its entry was made with the slot).
+void ExecutorManager::move_to_retired_locked(Slot* slot, bool shrink) {
+  slot->retirement.front().shrink = shrink;
+  retired_.splice(retired_.end(), slot->retirement);
 }
 
 // An available executor, creating one if fewer than the cap exist. The most
@@ -85,12 +133,9 @@ void ExecutorManager::grow_to_floor_locked(LogLines& log) {
 }
 
 void ExecutorManager::retire_slot_locked(size_t index, Aftermath* after) {
-  std::shared_ptr<Executor> ex = slots_[index]->executor;
   // Available, so normally nothing is left unstarted; a submission that raced
   // with the release may have been, and still gets its outcome.
-  UnstartedTasks t = ex->retire();
-  if (!t.empty()) after->unstarted.emplace_back(ex, std::move(t));
-  retired_.push_back({ex, true});
+  retire_executor_locked(slots_[index].get(), true, after);
   slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(index));
   wake_housekeeping_locked(0);  // to join its threads
 }

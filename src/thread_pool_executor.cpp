@@ -8,29 +8,44 @@
 #include <system_error>
 
 #include "clock.hpp"
+#include "thread_start.hpp"
 #include "workgrinder/workgrinder.h"
 
 namespace wg {
 
 std::shared_ptr<ThreadPoolExecutor> ThreadPoolExecutor::create(size_t workers,
                                                                const WorkerHooks& hooks, int* err) {
-  std::shared_ptr<ThreadPoolExecutor> ex(new (std::nothrow) ThreadPoolExecutor(hooks));
-  if (!ex) {
+  // Out of memory before the first thread starts: nothing to undo.
+  std::shared_ptr<ThreadPoolExecutor> ex;
+  try {
+    ex.reset(new ThreadPoolExecutor(hooks));
+    ex->workers_.resize(workers);
+    ex->reaped_.reserve(workers);  // reap() must not allocate
+  } catch (const std::bad_alloc&) {
     *err = WG_ENOMEM;
     return nullptr;
   }
-  std::lock_guard<std::mutex> lk(ex->mu_);
-  ex->workers_.resize(workers);
-  for (size_t i = 0; i < workers; ++i) {
+  {
+    std::lock_guard<std::mutex> lk(ex->mu_);
+    size_t i = 0;
     try {
-      ex->workers_[i].thread = std::thread([self = ex, i] { self->worker_main(i); });
-    } catch (const std::system_error&) {
+      for (; i < workers; ++i)
+        ex->workers_[i].thread = start_thread([self = ex, i] { self->worker_main(i); });
+      return ex;
+    } catch (const std::exception&) {  // no thread (system_error) or no memory for its state
+      if (i == 0) {
+        *err = WG_ENOMEM;
+        return nullptr;
+      }
       ex->retired_ = true;  // the threads started so far exit at once
       ex->revoked_.store(true, std::memory_order_release);
-      *err = WG_ENOMEM;
-      return nullptr;  // ~ThreadPoolExecutor runs when they have exited, and joins them
     }
   }
+  // Some threads did start: the caller gets the retired executor to reap()
+  // once it holds no lock (joining here could wait for a worker hook that
+  // waits for the caller's lock), so that no thread outlives the failure.
+  ex->cv_.notify_all();
+  *err = WG_ENOMEM;
   return ex;
 }
 
@@ -156,23 +171,68 @@ UnstartedTasks ThreadPoolExecutor::retire() {
     std::lock_guard<std::mutex> lk(mu_);
     retired_ = true;
     revoked_.store(true, std::memory_order_release);
-    for (TaskRange* r = head_; r; r = r->link) {
-      size_t k = r->next.exchange(r->n, std::memory_order_acq_rel);
-      if (k >= r->n) continue;
-      if (unstarted.empty() || unstarted.back().first != r->runner)
-        unstarted.emplace_back(r->runner, std::vector<Task*>());
-      unstarted.back().second.insert(unstarted.back().second.end(), &r->tasks[k], &r->tasks[r->n]);
+    try {
+      reserve_unstarted_locked(&unstarted);
+    } catch (const std::bad_alloc&) {
+      // Out of memory: the tasks stay queued. The workers drain the queue
+      // before they exit and, finding the executor revoked, end each one with
+      // WG_ELEASE, as hand_back would have.
+      unstarted.clear();
     }
+    if (!unstarted.empty()) claim_unstarted_locked(&unstarted);
     drop_exhausted_head_locked();
   }
   cv_.notify_all();
   return unstarted;
 }
 
+// Room for every task not yet claimed, in groups by runner as
+// claim_unstarted_locked makes them. Workers claim without the lock, so this
+// only reads; each group gets room for every unclaimed task of its runner, so
+// that ranges the claim merges (a range between them was emptied meanwhile)
+// still fit: the claim itself must not allocate.
+void ThreadPoolExecutor::reserve_unstarted_locked(UnstartedTasks* out) {
+  for (TaskRange* r = head_; r; r = r->link) {
+    if (r->next.load(std::memory_order_acquire) >= r->n) continue;
+    if (out->empty() || out->back().first != r->runner)
+      out->emplace_back(r->runner, std::vector<Task*>());
+  }
+  for (auto& u : *out) {
+    size_t room = 0;
+    for (TaskRange* r = head_; r; r = r->link) {
+      size_t k = r->next.load(std::memory_order_acquire);
+      if (r->runner == u.first && k < r->n) room += r->n - k;
+    }
+    u.second.reserve(room);
+  }
+}
+
+// Claims every unstarted task into the room reserve_unstarted_locked made
+// (claims only shrink what is left, and the groups follow the same ranges).
+void ThreadPoolExecutor::claim_unstarted_locked(UnstartedTasks* out) {
+  size_t g = 0;
+  const TaskRunner* current = nullptr;
+  for (TaskRange* r = head_; r; r = r->link) {
+    size_t k = r->next.exchange(r->n, std::memory_order_acq_rel);
+    if (k >= r->n) continue;
+    if (current != r->runner) {
+      while (g < out->size() && (*out)[g].first != r->runner) ++g;
+      current = r->runner;
+    }
+    (*out)[g].second.insert((*out)[g].second.end(), &r->tasks[k], &r->tasks[r->n]);
+  }
+  // A group whose tasks were all claimed by workers meanwhile stays empty.
+  out->erase(
+      std::remove_if(out->begin(), out->end(), [](const auto& u) { return u.second.empty(); }),
+      out->end());
+}
+
+// Allocates nothing (reaped_ was reserved by create): it runs on every stop.
 void ThreadPoolExecutor::reap() {
   std::vector<std::thread> idle;
   {
     std::lock_guard<std::mutex> lk(mu_);
+    idle.swap(reaped_);
     for (Worker& w : workers_) {
       if (!w.thread.joinable()) continue;
       if (w.busy || w.thread.get_id() == std::this_thread::get_id())

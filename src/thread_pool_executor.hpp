@@ -30,8 +30,10 @@ struct WorkerHooks {
 class ThreadPoolExecutor : public Executor,
                            public std::enable_shared_from_this<ThreadPoolExecutor> {
  public:
-  // Starts `workers` threads. Returns nullptr and sets *err (WG_ENOMEM) if a
-  // thread could not be created.
+  // Starts `workers` threads. If one cannot be started (no thread, or no
+  // memory), sets *err to WG_ENOMEM and returns nullptr when none had started,
+  // else the executor already retired: reap() it, holding no lock, to join
+  // the threads that did start.
   static std::shared_ptr<ThreadPoolExecutor> create(size_t workers, const WorkerHooks& hooks,
                                                     int* err);
   ~ThreadPoolExecutor() override;
@@ -59,6 +61,8 @@ class ThreadPoolExecutor : public Executor,
   explicit ThreadPoolExecutor(const WorkerHooks& hooks) : hooks_(hooks) {}
   void worker_main(size_t index);
   void drop_exhausted_head_locked();
+  void reserve_unstarted_locked(UnstartedTasks* out);
+  void claim_unstarted_locked(UnstartedTasks* out);
   void run_claimed(TaskRange* r);
 
   const WorkerHooks hooks_;
@@ -70,6 +74,7 @@ class ThreadPoolExecutor : public Executor,
   bool retired_ = false;
   size_t idle_ = 0;  // workers waiting on cv_ (mu_)
   std::vector<Worker> workers_;
+  std::vector<std::thread> reaped_;  // empty, with room for every worker: reap's list
 };
 
 }  // namespace wg
