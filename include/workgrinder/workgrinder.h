@@ -296,9 +296,9 @@ typedef struct wg_submit_opts {
    * room, then WG_EFULL; < 0: wait without limit. Waiters are admitted in
    * FIFO order once a quarter of max_pending (at least one slot) is free
    * (woken, never polling; waking them slot by slot would cost a context
-   * switch per item under a flood) and get WG_ESTOPPING when a stop begins. A value other than 0 on a grinder's loop thread
-   * gives WG_EWRONGTHREAD (whether or not there is room); NaN gives
-   * WG_EINVAL. Every submission that had to wait counts in
+   * switch per item under a flood) and get WG_ESTOPPING when a stop
+   * begins. A value other than 0 on a grinder's loop thread gives
+   * WG_EWRONGTHREAD (whether or not there is room); NaN gives WG_EINVAL. Every submission that had to wait counts in
    * wg_stats_t.admission_waits. */
   double admit_timeout_seconds;
   /* Version 2. 0 (default): no deadline. > 0: if the item has not started
