@@ -298,8 +298,8 @@ typedef struct wg_submit_opts {
    * (woken, never polling; waking them slot by slot would cost a context
    * switch per item under a flood) and get WG_ESTOPPING when a stop
    * begins. A value other than 0 on a grinder's loop thread gives
-   * WG_EWRONGTHREAD (whether or not there is room); NaN gives WG_EINVAL. Every submission that had to wait counts in
-   * wg_stats_t.admission_waits. */
+   * WG_EWRONGTHREAD (whether or not there is room); NaN gives WG_EINVAL.
+   * Every submission that had to wait counts in wg_stats_t.admission_waits. */
   double admit_timeout_seconds;
   /* Version 2. 0 (default): no deadline. > 0: if the item has not started
    * running that many seconds after its submission, it ends with WG_ETIMEDOUT
