@@ -4,7 +4,9 @@
 // - batch_size: items per dispatched batch;
 // - queue_wait_ns: submission to dispatch, per item;
 // - run_ns: work start to return, per item that ran (measured on the worker,
-//   WorkItem::run_ns; a batch function's items each get the call's duration);
+//   WorkItem::run_ns; quick items a worker claimed together each get the
+//   claim's mean, see batch.cpp; a batch function's items each get the call's
+//   duration);
 // - end_to_end_ns: submission to outcome delivery, per completed or failed
 //   item (cancelled items are delivered by their canceller, not recorded; a
 //   future its worker published counts until the loop takes it back, a

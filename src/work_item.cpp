@@ -75,7 +75,7 @@ void WorkItem::unref() {
   if (g) g->unref();
 }
 
-void WorkItem::execute(int run_status, const std::atomic<bool>* revoked) {
+void WorkItem::execute(int run_status, const std::atomic<bool>* revoked, bool timed) {
   if (run_status == WG_OK && revoked && revoked->load(std::memory_order_acquire))
     run_status = WG_ELEASE;
   if (run_status != WG_OK) {
@@ -85,9 +85,9 @@ void WorkItem::execute(int run_status, const std::atomic<bool>* revoked) {
   if (expire_if_late()) return;
   if (!try_transition(kDispatched, kRunning)) return;  // cancelled before it started
   void* res = nullptr;
-  uint64_t t0 = now_ns();
+  uint64_t t0 = timed ? now_ns() : 0;
   int code = fn(arg, &res);
-  run_ns = now_ns() - t0;
+  if (timed) run_ns = now_ns() - t0;
   if (try_transition(kRunning, kFinished))
     set_outcome(code == 0 ? WG_OK : WG_EWORK, code, res);
   else

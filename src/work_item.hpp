@@ -126,8 +126,9 @@ struct WorkItem : MpscNode, Task {
 
   // Runs the work on a worker (status WG_OK) or records why it never ran
   // (WG_ELEASE also once *revoked is true: claimed work never starts after
-  // its executor was retired).
-  void execute(int run_status, const std::atomic<bool>* revoked);
+  // its executor was retired). timed: stores the work's run time in run_ns
+  // (two clock reads); otherwise the caller does.
+  void execute(int run_status, const std::atomic<bool>* revoked, bool timed = true);
 
   // Makes a future's outcome visible to waiters (after the outcome is written).
   void publish_future();
