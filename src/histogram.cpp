@@ -26,10 +26,12 @@ uint64_t Histogram::highest(size_t i) { return lowest(i + 1) - 1; }
 Histogram::Snapshot Histogram::snapshot() const {
   Snapshot s;
   s.buckets.resize(kBuckets);
-  for (size_t i = 0; i < kBuckets; ++i) {
-    s.buckets[i] = buckets_[i].load(std::memory_order_relaxed);
-    s.count += s.buckets[i];
-  }
+  for (size_t i = 0; i < kBuckets; ++i) s.buckets[i] = buckets_[i].load(std::memory_order_relaxed);
+  // The current run of equal values, not in its bucket yet (read while the
+  // writer moves it, it may be counted twice or not at all, as any record
+  // read mid-way may be: exact once the writer is idle).
+  s.buckets[last_index_.load(std::memory_order_relaxed)] += run_.load(std::memory_order_relaxed);
+  for (uint64_t c : s.buckets) s.count += c;
   s.sum = sum_.load(std::memory_order_relaxed);
   if (s.count > 0) {
     s.min = min_.load(std::memory_order_relaxed);

@@ -60,6 +60,31 @@ TEST(Histogram, SmallValuesAreExact) {
   EXPECT_EQ(s.count_up_to(9), 10u);
 }
 
+// Runs of equal values are held back from their bucket until the value
+// changes; every snapshot counts them all the same.
+TEST(Histogram, RunsOfEqualValuesCountInEverySnapshot) {
+  Histogram h;
+  for (uint64_t v : {5, 5, 5}) h.record(v);
+  Histogram::Snapshot s = h.snapshot();
+  EXPECT_EQ(s.count, 3u);
+  EXPECT_EQ(s.buckets[5], 3u);
+  EXPECT_EQ(s.min, 5u);
+  EXPECT_EQ(s.max, 5u);
+  for (uint64_t v : {7, 7, 5, 0, 0}) h.record(v);
+  s = h.snapshot();
+  EXPECT_EQ(s.count, 8u);
+  EXPECT_EQ(s.sum, 5u * 4 + 7u * 2);
+  EXPECT_EQ(s.buckets[5], 4u);
+  EXPECT_EQ(s.buckets[7], 2u);
+  EXPECT_EQ(s.buckets[0], 2u);
+  EXPECT_EQ(s.min, 0u);
+  EXPECT_EQ(s.max, 7u);
+  Histogram zeros;  // a first value of 0 starts a run too
+  zeros.record(0);
+  EXPECT_EQ(zeros.snapshot().count, 1u);
+  EXPECT_EQ(zeros.snapshot().max, 0u);
+}
+
 TEST(Histogram, PercentilesWithinTwoPercent) {
   Histogram h;
   const uint64_t n = 100000;
