@@ -23,6 +23,7 @@ struct Config {
   uint64_t max_pending{};  // 0: no bound
   uint64_t max_inflight_batches{};
   uint64_t max_batch_size{};  // 0: no cap
+  uint64_t histograms{};      // 1: record them; 0: off
   // Manager keys.
   uint64_t max_pools{};
   uint64_t min_pools{};

@@ -62,6 +62,10 @@ const ConfigKey kConfigKeys[] = {
                 "batches running at once, each with its own lease", &Config::max_inflight_batches),
     integer_key("max_batch_size", 0, kNoMax, "no cap", 1024, nullptr,
                 "most items one batch takes; the rest wait for the next", &Config::max_batch_size),
+    integer_key("histograms", 0, 1, "off", 1, nullptr,
+                "record the batch size, queue wait, run and end-to-end histograms (0: off; the "
+                "exports then show them empty)",
+                &Config::histograms),
     // Manager keys.
     integer_key("max_pools", 1, kMaxThreads, nullptr, 1, "1", "executors the manager may own",
                 &Config::max_pools),

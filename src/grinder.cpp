@@ -46,6 +46,7 @@ Grinder::Grinder(const Config& cfg, std::shared_ptr<ExecutorManager> manager, bo
       dispatcher_(cfg_, std::move(manager), counters_, delivery_, mailbox_, logger_),
       reporter_(cfg_.stats_fn, cfg_.stats_interval_seconds, cfg_.stats_opaque) {
   control_gate_.close_and_wait();  // closed until started
+  counters_.metrics.enabled = cfg_.histograms != 0;
 }
 
 bool Grinder::on_loop_thread() const { return ThreadRole::loop() == this; }

@@ -30,6 +30,10 @@ struct GrinderMetrics {
   Histogram run_ns;
   Histogram end_to_end_ns;
 
+  // Set before the loop starts (the `histograms` key): off, nothing is
+  // recorded and the exports show the histograms empty.
+  bool enabled = true;
+
   // Loop thread: the time that outcomes delivered from now on count as
   // delivered at. Set once per run of deliveries.
   uint64_t delivery_ns = 0;

@@ -38,6 +38,7 @@ TEST(ConfigTable, DefaultsAreExactlyThese) {
       {"max_pending", "0"},
       {"max_inflight_batches", "1"},
       {"max_batch_size", "1024"},
+      {"histograms", "1"},
       {"max_pools", "1"},
       {"min_pools", "1"},
       {"workers_per_pool", "4"},

@@ -102,6 +102,20 @@ TEST(Observability, HistogramsCountEveryItemExactly) {
   wg_destroy(g);
 }
 
+TEST(Observability, HistogramsOffRecordNothingAndCountersStillCount) {
+  wg_grinder_t* g = make_grinder({{"batch_size_threshold", "5"}, {"histograms", "0"}});
+  Counter done;
+  auto on_done = [](const wg_outcome_t*, void* c) { static_cast<Counter*>(c)->add(); };
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(wg_submit(g, work_ok, nullptr, on_done, &done), WG_OK);
+  ASSERT_TRUE(done.wait_for(10));
+  ASSERT_EQ(wg_stop(g, 0), WG_OK);
+  std::string json = stats_json(g);
+  EXPECT_TRUE(contains(json, "\"submitted\":10,\"completed\":10,")) << json;
+  for (const char* h : {"batch_size", "queue_wait_ns", "run_ns", "end_to_end_ns"})
+    EXPECT_TRUE(contains(json, std::string("\"") + h + "\":{\"count\":0,")) << h << ": " << json;
+  EXPECT_EQ(wg_destroy(g), WG_OK);
+}
+
 TEST(Observability, TooSmallBufferGetsATerminatedPrefixAndTheSizeNeeded) {
   wg_grinder_t* g = make_grinder({});
   size_t needed = 0;

@@ -52,6 +52,7 @@ struct GrinderSetup {
   // for room (admit_timeout_seconds -1) instead of spinning on WG_EFULL.
   unsigned max_pending = 0;
   unsigned max_batch_size = 0;  // 0: the library's default
+  bool histograms = true;       // the `histograms` key
 };
 
 BackendSpec grinder_backend(const GrinderSetup& setup, std::string name = "libworkgrinder");

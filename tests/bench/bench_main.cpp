@@ -139,8 +139,10 @@ struct Suite {
   void headline(int rounds) {
     print_header("Headline: callback API, 2 producers, medians of " + std::to_string(rounds) +
                  " interleaved rounds");
-    std::vector<double> ours_rate;
+    std::vector<double> ours_rate, histograms_on_off;
     std::vector<std::vector<double>> ratio(baselines.size());
+    GrinderSetup no_histograms = setup;
+    no_histograms.histograms = false;
     for (int r = 0; r < rounds; ++r) {
       Result ours = run_throughput(grinder_backend(setup), 2, n, Mode::kCallback);
       ours_rate.push_back(ours.items_per_s);
@@ -149,10 +151,15 @@ struct Suite {
         ratio[i].push_back(ours.items_per_s /
                            run_throughput(baselines[i], p, n, Mode::kCallback).items_per_s);
       }
+      // The histograms' cost (issue 14): the same grinder with `histograms` 0.
+      histograms_on_off.push_back(
+          ours.items_per_s /
+          run_throughput(grinder_backend(no_histograms), 2, n, Mode::kCallback).items_per_s);
     }
     std::printf("  libworkgrinder: %.2f M items/s (median)\n", median(ours_rate) / 1e6);
     for (size_t i = 0; i < baselines.size(); ++i)
       std::printf("  ours / %-36s %s\n", baselines[i].name.c_str(), spread(ratio[i]).c_str());
+    std::printf("  ours / %-36s %s\n", "ours with histograms 0", spread(histograms_on_off).c_str());
   }
 
   // Returns the idle-gap results (plotted).

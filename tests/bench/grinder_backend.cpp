@@ -29,6 +29,7 @@ class GrinderBackend : public Backend {
     set(c, "max_pools", std::to_string(s.workers));
     if (s.max_pending) set(c, "max_pending", std::to_string(s.max_pending));
     if (s.max_batch_size) set(c, "max_batch_size", std::to_string(s.max_batch_size));
+    if (!s.histograms) set(c, "histograms", "0");
     opts_.admit_timeout_seconds = -1;  // wait for room: no spinning on WG_EFULL
     char err[256];
     if (wg_create(&g_, c, nullptr, err, sizeof err) != WG_OK || wg_start(g_) != WG_OK) {
