@@ -78,7 +78,7 @@ func TestAdmissionTimeoutGivesErrFull(t *testing.T) {
 }
 
 // Close stops first: a submission waiting for room without limit gets
-// ErrStopping instead of keeping Close waiting.
+// ErrClosed instead of keeping Close waiting.
 func TestCloseEndsAnAdmissionWait(t *testing.T) {
 	gt := newGate()
 	g, pending := full(t, gt)
@@ -90,7 +90,7 @@ func TestCloseEndsAnAdmissionWait(t *testing.T) {
 	waitForAdmissionWaits(t, g, 1)
 	closed := make(chan error)
 	go func() { closed <- g.Close() }()
-	if err := <-waited; !errors.Is(err, ErrStopping) {
+	if err := <-waited; !errors.Is(err, ErrClosed) {
 		t.Fatal(err)
 	}
 	close(gt.open) // the drain can finish

@@ -15,8 +15,8 @@ type SubmitOptions struct {
 	// AdmitTimeout is how long a submission that finds max_pending items
 	// pending waits for room: 0 returns ErrFull at once; > 0 waits up to that
 	// long, then returns ErrFull; < 0 (WaitForever) waits without limit.
-	// Waiters are admitted in FIFO order; a stop (Stop, StopTimeout, Close)
-	// ends the wait with ErrStopping. The wait blocks the calling goroutine
+	// Waiters are admitted in FIFO order; a stop (Stop, StopTimeout) ends the
+	// wait with ErrStopping, Close with ErrClosed. The wait blocks the calling goroutine
 	// (and its OS thread) inside the library; from a SubmitFunc callback,
 	// which runs on the loop thread, any AdmitTimeout other than 0 returns
 	// ErrWrongThread. A context's cancellation does not end the wait (its

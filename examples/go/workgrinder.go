@@ -27,6 +27,7 @@ int wg_go_conf_set_worker_hooks(wg_conf_t *c, uintptr_t id);
 import "C"
 
 import (
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -203,11 +204,23 @@ func (g *Grinder) useBlocking(call func(*C.wg_grinder_t) C.int) error {
 
 // submit runs a submission: one that may wait for room must not hold mu
 // (the work that makes room may itself submit while Close waits for mu).
+//
+// A waiting submission that Close's stop refused gets ErrClosed, as any
+// submission racing Close does (accepted, or ErrClosed).
 func (g *Grinder) submit(waits bool, call func(*C.wg_grinder_t) C.int) error {
-	if waits {
-		return g.useBlocking(call)
+	if !waits {
+		return g.use(call)
 	}
-	return g.use(call)
+	err := g.useBlocking(call)
+	if errors.Is(err, ErrStopping) || errors.Is(err, ErrNotStarted) {
+		g.mu.RLock()
+		closed := g.closed
+		g.mu.RUnlock()
+		if closed {
+			return ErrClosed
+		}
+	}
+	return err
 }
 
 // Start starts a stopped grinder again.
@@ -264,7 +277,7 @@ func (g *Grinder) Close() error {
 		afterClosedMark()
 	}
 	// Stop before waiting for blocking calls: it ends admission waits
-	// (ErrStopping), which could otherwise wait forever.
+	// (ErrClosed, see submit), which could otherwise wait forever.
 	rc := C.wg_stop(g.g, 0)
 	if rc == C.WG_OK {
 		g.blocking.Wait()

@@ -9,7 +9,7 @@ import time
 import unittest
 
 from support import GrinderCase
-from workgrinder import (WAIT_FOREVER, BatchGrinder, CancelledError, FullError, Grinder, StoppingError,
+from workgrinder import (WAIT_FOREVER, BatchGrinder, CancelledError, FullError, Grinder, GrinderClosedError,
                          TimedOutError, WrongThreadError)
 
 # One item at a time: with one item blocked in its work, the next one stays pending.
@@ -133,7 +133,7 @@ class FlowControlTest(GrinderCase):
         wait_for_admission_waits(g, 1)
         closer = threading.Thread(target=g.close)
         closer.start()
-        self.assertIsInstance(errors.get(timeout=10), StoppingError)
+        self.assertIsInstance(errors.get(timeout=10), GrinderClosedError)
         gate.opened.set()  # the drain can finish
         closer.join()
         waiter.join()

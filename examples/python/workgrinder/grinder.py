@@ -10,7 +10,8 @@ import json
 import threading
 
 from . import _capi, _items, _threads
-from .errors import ECANCELED, ETIMEDOUT, EWORK, OK, GrinderClosedError, check, error_for
+from .errors import (ECANCELED, ETIMEDOUT, EWORK, OK, GrinderClosedError, NotStartedError, StoppingError, check,
+                     error_for)
 
 
 class Future(concurrent.futures.Future):
@@ -141,6 +142,15 @@ class Grinder:
         g = self._enter()
         try:
             return _items.enqueue(g, fn, args, kwargs, deliver, opts)
+        except (StoppingError, NotStartedError):
+            # Refused because close() has stopped the grinder meanwhile: that
+            # is the closed error (a submission racing close() is accepted or
+            # gets GrinderClosedError), whether it was refused at once or
+            # while waiting for room.
+            with self._cv:
+                if self._closed:
+                    raise GrinderClosedError() from None
+            raise
         finally:
             self._leave()
 
@@ -155,7 +165,8 @@ class Grinder:
         raises FullError at once; a number of seconds waits up to that long
         for room on this thread (then FullError); WAIT_FOREVER (any negative
         number, or math.inf) waits without limit. Waiters are admitted in
-        FIFO order; a stop or close() ends the wait with StoppingError. Do not
+        FIFO order; a stop ends the wait with StoppingError, close() with
+        GrinderClosedError. Do not
         wait in a done callback: on the library's loop thread (where an
         expired item's callbacks run) it raises WrongThreadError.
         deadline: seconds from now: an item not started by then never runs
@@ -289,7 +300,7 @@ class Grinder:
             self._closed = True
             self._cv.notify_all()  # for whoever waits to see it closed
         # Stop before waiting for the users: a stop ends their waits for room
-        # (StoppingError), which could otherwise last forever.
+        # (GrinderClosedError, see _enqueue), which could otherwise last forever.
         rc = _capi.stop(self._g, 0)
         if rc == OK:
             with self._cv:
