@@ -12,7 +12,8 @@ namespace {
 
 bool is_integer_key(const std::string& k) {
   return k == "batch_size_threshold" || k == "max_pending" || k == "max_inflight_batches" ||
-         k == "max_pools" || k == "min_pools" || k == "workers_per_pool" || k == "max_batch_size";
+         k == "max_pools" || k == "min_pools" || k == "workers_per_pool" || k == "max_batch_size" ||
+         k == "histograms";
 }
 bool is_duration_key(const std::string& k) {
   return k == "max_wait_seconds" || k == "lease_seconds" || k == "default_lease_seconds" ||
