@@ -17,8 +17,14 @@ class BatchGrinderTest(GrinderCase):
                 item.set(item.arg * 10)
 
         with BatchGrinder(handler, batch_size_threshold=4, max_batch_size=4, max_wait_seconds=600) as g:
-            futures = [g.enqueue(i) for i in range(8)]
-            self.assertEqual([f.result(5) for f in futures], [i * 10 for i in range(8)])
+            # Four at a time: had all eight been queued at once, the rest of a
+            # cut batch could go before the items after it arrived (a batch of
+            # two, the last ones then waiting for the 600 s timer).
+            futures = []
+            for first in (0, 4):
+                batch = [g.enqueue(i) for i in range(first, first + 4)]
+                self.assertEqual([f.result(5) for f in batch], [i * 10 for i in range(first, first + 4)])
+                futures += batch
             self.assertEqual(calls, [[0, 1, 2, 3], [4, 5, 6, 7]])
             self.assertEqual(g.stats()["batches"], 2)
             del futures
@@ -133,8 +139,9 @@ class BatchGrinderTest(GrinderCase):
             for item in items:
                 item.set(item.arg + 1)
 
-        async def main(g):
-            return await asyncio.gather(*(g.asubmit(i) for i in range(4)))
+        async def main(g):  # two at a time: each pair is one batch whatever the timing
+            first = await asyncio.gather(*(g.asubmit(i) for i in range(2)))
+            return first + await asyncio.gather(*(g.asubmit(i) for i in range(2, 4)))
 
         with BatchGrinder(handler, batch_size_threshold=2, max_batch_size=2, max_wait_seconds=600,
                           workers_per_pool=1) as g:
