@@ -6,26 +6,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
-use workgrinder::{live_jobs, BatchGrinder, BatchItem, Conf, Error, Grinder};
+use workgrinder::{BatchGrinder, BatchItem, Error, Grinder};
+
+mod common;
+use common::*;
 
 // Tests share the job counter: run them one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
-
-fn conf(kv: &[(&str, &str)]) -> Conf {
-    let mut conf = Conf::new();
-    for (k, v) in kv {
-        conf.set(k, v).unwrap();
-    }
-    conf
-}
-
-fn settle_jobs() {
-    let t0 = Instant::now();
-    while live_jobs() != 0 && t0.elapsed() < Duration::from_secs(10) {
-        thread::sleep(Duration::from_millis(5));
-    }
-    assert_eq!(live_jobs(), 0, "every boxed arg is freed exactly once");
-}
 
 #[test]
 fn one_call_per_batch_in_submission_order() {

@@ -4,7 +4,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
-use workgrinder::{live_jobs, BatchGrinder, BatchItem, Conf, Error, Grinder, SubmitOptions};
+use workgrinder::{BatchGrinder, BatchItem, Conf, Error, Grinder, SubmitOptions};
+
+mod common;
+use common::*;
 
 // Tests share the job counter: run them one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -16,27 +19,10 @@ const ONE_SLOT: &[(&str, &str)] = &[
     ("max_batch_size", "1"),
 ];
 
-fn conf(extra: &[(&str, &str)]) -> Conf {
-    let mut conf = Conf::new();
-    for (k, v) in ONE_SLOT.iter().chain(extra) {
-        conf.set(k, v).unwrap();
-    }
-    conf
-}
-
 // One item at a time: with one item blocked in its work, the next one stays pending.
 fn one_slot(extra: &[(&str, &str)]) -> Grinder {
-    let g = Grinder::new(&conf(extra)).unwrap();
-    g.start().unwrap();
-    g
-}
-
-fn settle_jobs() {
-    let t0 = Instant::now();
-    while live_jobs() != 0 && t0.elapsed() < Duration::from_secs(10) {
-        thread::sleep(Duration::from_millis(5));
-    }
-    assert_eq!(live_jobs(), 0, "every boxed closure is freed exactly once");
+    let kv: Vec<(&str, &str)> = ONE_SLOT.iter().chain(extra).cloned().collect();
+    grinder(&kv)
 }
 
 /// Blocks work until opened; says when work is inside.

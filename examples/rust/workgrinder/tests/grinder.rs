@@ -6,28 +6,13 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
-use workgrinder::{ffi, live_jobs, Conf, Error, Grinder};
+use workgrinder::{ffi, Conf, Error};
+
+mod common;
+use common::*;
 
 // Tests share the job counter: run them one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
-
-fn grinder(kv: &[(&str, &str)]) -> Grinder {
-    let mut conf = Conf::new();
-    for (k, v) in kv {
-        conf.set(k, v).unwrap();
-    }
-    let g = Grinder::new(&conf).unwrap();
-    g.start().unwrap();
-    g
-}
-
-fn settle_jobs() {
-    let t0 = Instant::now();
-    while live_jobs() != 0 && t0.elapsed() < Duration::from_secs(10) {
-        thread::sleep(Duration::from_millis(5));
-    }
-    assert_eq!(live_jobs(), 0, "every boxed closure is freed exactly once");
-}
 
 #[test]
 fn threshold_flush_sends_one_batch() {
